@@ -1,0 +1,325 @@
+//! The catalog: one SQLite file that holds everything Driftdeck knows about a team's projects.
+//!
+//! This module is the only place that writes the database. It opens the file in WAL mode with
+//! foreign keys on, and brings the schema up to date with versioned migrations whose number lives
+//! in SQLite's `user_version` (see [`schema`]). A catalog written by a newer Driftdeck is refused
+//! before anything is written to it, so an older binary can never corrupt a newer file.
+//!
+//! Where the file lives: an explicit path (`--db FILE`), else `DRIFTDECK_DB`, else
+//! `catalog.sqlite` in the user's data directory (see [`location`]).
+
+mod projects;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use projects::Project;
+
+/// The environment variable that names the catalog file when no `--db` is given.
+pub const DB_ENV: &str = "DRIFTDECK_DB";
+
+/// How long a writer waits for another process's lock before giving up: the CLI and the app may
+/// share one catalog, and an index batch holds the write lock for well under this.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the catalog could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot open catalog {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the catalog's folder {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a Driftdeck catalog (not an SQLite database)")]
+    NotADatabase { path: PathBuf },
+    #[error(
+        "catalog {path} has schema version {found}, but this Driftdeck ({version}) knows versions up to {supported}: \
+         it was written by a newer Driftdeck; upgrade Driftdeck or use another catalog with --db (the file was left untouched)",
+        version = crate::VERSION
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("cannot migrate catalog {path} to schema version {version}: {source}")]
+    Migrate {
+        path: PathBuf,
+        version: i64,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("no user data directory is known on this system; pass --db FILE or set {DB_ENV}")]
+    NoDataDir,
+    #[error("project folder {path} does not exist")]
+    NoSuchFolder { path: PathBuf },
+    #[error("{path} is not a folder: a project is a folder")]
+    NotAFolder { path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{what} is not in the catalog")]
+    NoSuchProject { what: String },
+    #[error("catalog query failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// What kind of failure a [`CatalogError`] is, for exit codes and UI error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The user gave something that cannot work (a missing folder, a newer catalog).
+    BadInput,
+    /// The thing asked for is not in the catalog.
+    NotFound,
+    /// The database itself failed.
+    Internal,
+}
+
+impl CatalogError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CatalogError::NoSuchProject { .. } => ErrorKind::NotFound,
+            CatalogError::NoSuchFolder { .. }
+            | CatalogError::NotAFolder { .. }
+            | CatalogError::Unreadable { .. }
+            | CatalogError::NotADatabase { .. }
+            | CatalogError::NewerSchema { .. }
+            | CatalogError::NoDataDir
+            | CatalogError::CreateDir { .. }
+            | CatalogError::Open { .. } => ErrorKind::BadInput,
+            CatalogError::Migrate { .. } | CatalogError::Sql(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// Where the catalog lives: `explicit` if given, else `$DRIFTDECK_DB`, else the user's data dir
+/// (`~/.local/share/driftdeck/catalog.sqlite` on Linux).
+pub fn location(explicit: Option<&Path>) -> Result<PathBuf, CatalogError> {
+    if let Some(path) = explicit {
+        return Ok(path.to_path_buf());
+    }
+    if let Some(path) = std::env::var_os(DB_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    default_location().ok_or(CatalogError::NoDataDir)
+}
+
+/// The catalog's default path in the user's data directory, if the system has one.
+pub fn default_location() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("driftdeck").join("catalog.sqlite"))
+}
+
+/// An open catalog.
+#[derive(Debug)]
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Catalog {
+    /// Opens (creating if needed) the catalog at `path` and migrates it to [`schema::VERSION`].
+    ///
+    /// A file whose schema version is newer than this build knows is refused before anything is
+    /// written, as is a file that is not an SQLite database.
+    pub fn open(path: &Path) -> Result<Catalog, CatalogError> {
+        if path.exists() {
+            check_version_read_only(path)?;
+        } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| CatalogError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| CatalogError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        configure(&conn).map_err(|source| classify_open_error(path, source))?;
+        let mut catalog = Catalog {
+            conn,
+            path: path.to_path_buf(),
+        };
+        catalog.migrate()?;
+        Ok(catalog)
+    }
+
+    /// The file this catalog lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file (equal to [`schema::VERSION`] after [`Catalog::open`]).
+    pub fn schema_version(&self) -> Result<i64, CatalogError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<(), CatalogError> {
+        let path = self.path.clone();
+        let current = self.schema_version()?;
+        if current > schema::VERSION {
+            // Another process upgraded the file between our check and our open.
+            return Err(CatalogError::NewerSchema {
+                path,
+                found: current,
+                supported: schema::VERSION,
+            });
+        }
+        for (version, sql) in schema::pending(current) {
+            let migrate_err = |source| CatalogError::Migrate {
+                path: path.clone(),
+                version,
+                source,
+            };
+            // One transaction per migration: a crash leaves the file at the previous version.
+            let tx = self.conn.transaction().map_err(migrate_err)?;
+            tx.execute_batch(sql).map_err(migrate_err)?;
+            tx.pragma_update(None, "user_version", version)
+                .map_err(migrate_err)?;
+            tx.commit().map_err(migrate_err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads `user_version` straight from the database header (bytes 60..64), without opening an
+/// SQLite connection: even a read-only connection to a WAL database creates `-wal`/`-shm` files,
+/// and a catalog we must refuse is left exactly as it was. An uncheckpointed upgrade that lives
+/// only in the WAL is caught again by [`Catalog::migrate`] after the real open.
+fn check_version_read_only(path: &Path) -> Result<(), CatalogError> {
+    use std::io::Read;
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    let mut header = Vec::with_capacity(100);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(100).read_to_end(&mut header))
+        .map_err(|source| CatalogError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if header.is_empty() {
+        return Ok(()); // an empty file is a new database to SQLite
+    }
+    if header.len() < 100 || &header[..16] != MAGIC {
+        return Err(CatalogError::NotADatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    let found = i64::from(i32::from_be_bytes([
+        header[60], header[61], header[62], header[63],
+    ]));
+    if found > schema::VERSION {
+        return Err(CatalogError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: schema::VERSION,
+        });
+    }
+    Ok(())
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL: the app reads while an index writes; NORMAL sync is durable across app crashes in WAL.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn classify_open_error(path: &Path, source: rusqlite::Error) -> CatalogError {
+    match source.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => CatalogError::NotADatabase {
+            path: path.to_path_buf(),
+        },
+        _ => CatalogError::Open {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_catalog_is_at_the_current_version_with_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/dir/catalog.sqlite");
+        let catalog = Catalog::open(&path).unwrap();
+        assert_eq!(catalog.schema_version().unwrap(), schema::VERSION);
+        let mode: String = catalog
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = catalog
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn reopening_is_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        drop(Catalog::open(&path).unwrap());
+        let catalog = Catalog::open(&path).unwrap();
+        assert_eq!(catalog.schema_version().unwrap(), schema::VERSION);
+    }
+
+    #[test]
+    fn newer_schema_is_refused_and_the_file_is_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE future(x); PRAGMA user_version = 999;")
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Catalog::open(&path).unwrap_err();
+        assert!(
+            matches!(err, CatalogError::NewerSchema { found: 999, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("newer Driftdeck"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!dir.path().join("future.sqlite-wal").exists());
+    }
+
+    #[test]
+    fn a_file_that_is_not_sqlite_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(
+            &path,
+            "these are not the tables you are looking for\n".repeat(20),
+        )
+        .unwrap();
+        let err = Catalog::open(&path).unwrap_err();
+        assert!(matches!(err, CatalogError::NotADatabase { .. }), "{err:?}");
+        assert!(err.to_string().contains("notes.txt"), "{err}");
+    }
+
+    #[test]
+    fn location_prefers_the_explicit_path() {
+        let explicit = Path::new("/tmp/explicit.sqlite");
+        assert_eq!(location(Some(explicit)).unwrap(), explicit);
+    }
+}

@@ -1,0 +1,102 @@
+//! Argument parsing and output for the `driftdeck` binary. Each subcommand is a thin layer over
+//! the engine: parse, call, print text or `--json`, map errors to exit codes.
+
+mod project;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use driftdeck::catalog::{self, Catalog, CatalogError, ErrorKind};
+
+/// Driftdeck: the runs, datasets and models of your ML projects in one catalog; drift and
+/// fairness checks; one-click publishing to an MLflow Model Registry.
+#[derive(Debug, Parser)]
+#[command(name = "driftdeck", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// The catalog file (default: catalog.sqlite in your data directory, e.g. ~/.local/share/driftdeck)
+    #[arg(long, global = true, env = catalog::DB_ENV, value_name = "FILE")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Add, list or remove project folders
+    #[command(subcommand)]
+    Project(project::ProjectCommand),
+}
+
+/// How a command ended, mapped to the documented exit codes.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad usage or bad input: exit 2.
+    BadInput(anyhow::Error),
+    /// Anything else that went wrong locally: also exit 2, reported as an error of Driftdeck's.
+    Internal(anyhow::Error),
+}
+
+impl From<CatalogError> for Failure {
+    fn from(err: CatalogError) -> Failure {
+        match err.kind() {
+            ErrorKind::BadInput | ErrorKind::NotFound => Failure::BadInput(err.into()),
+            ErrorKind::Internal => Failure::Internal(err.into()),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(err: std::io::Error) -> Failure {
+        Failure::Internal(anyhow::Error::new(err).context("cannot write output"))
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let (code, err) = match failure {
+                Failure::BadInput(err) => (2, err),
+                Failure::Internal(err) => (2, err.context("internal error")),
+            };
+            eprintln!("driftdeck: error: {err:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Project(cmd) => project::run(cmd, cli.db.as_deref()),
+    }
+}
+
+/// Opens the catalog named by `--db`, `DRIFTDECK_DB` or the default location.
+fn open_catalog(db: Option<&std::path::Path>) -> Result<Catalog, Failure> {
+    let path = catalog::location(db)?;
+    Ok(Catalog::open(&path)?)
+}
+
+/// Writes `value` as pretty JSON and a newline to stdout.
+fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(|e| Failure::Internal(anyhow::Error::new(e).context("cannot write JSON")))?;
+    writeln!(out)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

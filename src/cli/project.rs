@@ -1,0 +1,126 @@
+//! `driftdeck project add|list|remove`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use driftdeck::catalog::Project;
+use driftdeck::time;
+use serde::Serialize;
+
+use super::{Failure, open_catalog, print_json};
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Add a project folder to the catalog (adding it again is harmless)
+    Add {
+        /// The project folder
+        path: PathBuf,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// List the project folders in the catalog
+    List {
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Remove a project folder from the catalog (nothing on disk is touched)
+    Remove {
+        /// The project folder, as it was added (it may no longer exist)
+        path: PathBuf,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Print JSON instead of text
+    #[arg(long)]
+    json: bool,
+}
+
+/// A project as `--json` prints it (a stable format: fields are only ever added).
+#[derive(Debug, Serialize)]
+struct ProjectJson {
+    id: i64,
+    name: String,
+    path: String,
+    added_at: String,
+    watch: bool,
+    exists: bool,
+}
+
+impl From<&Project> for ProjectJson {
+    fn from(p: &Project) -> ProjectJson {
+        ProjectJson {
+            id: p.id,
+            name: p.name.clone(),
+            path: p.path.display().to_string(),
+            added_at: time::rfc3339_ms(p.added_at_ms),
+            watch: p.watch,
+            exists: p.exists_on_disk(),
+        }
+    }
+}
+
+pub fn run(cmd: ProjectCommand, db: Option<&Path>) -> Result<(), Failure> {
+    let mut catalog = open_catalog(db)?;
+    match cmd {
+        ProjectCommand::Add { path, output } => {
+            let project = catalog.add_project(&path, time::now_ms())?;
+            if output.json {
+                print_json(&ProjectJson::from(&project))
+            } else {
+                let mut out = std::io::stdout().lock();
+                writeln!(
+                    out,
+                    "added project {} ({})",
+                    project.name,
+                    project.path.display()
+                )?;
+                Ok(())
+            }
+        }
+        ProjectCommand::List { output } => {
+            let projects = catalog.projects()?;
+            if output.json {
+                let rows: Vec<ProjectJson> = projects.iter().map(ProjectJson::from).collect();
+                return print_json(&rows);
+            }
+            let mut out = std::io::stdout().lock();
+            if projects.is_empty() {
+                writeln!(
+                    out,
+                    "no projects yet: add one with `driftdeck project add PATH` (catalog: {})",
+                    catalog.path().display()
+                )?;
+            }
+            let width = projects.iter().map(|p| p.name.len()).max().unwrap_or(0);
+            for p in &projects {
+                let missing = if p.exists_on_disk() {
+                    ""
+                } else {
+                    "  (missing on disk)"
+                };
+                writeln!(out, "{:<width$}  {}{missing}", p.name, p.path.display())?;
+            }
+            Ok(())
+        }
+        ProjectCommand::Remove { path, output } => {
+            let project = catalog.remove_project_at(&path)?;
+            if output.json {
+                print_json(&ProjectJson::from(&project))
+            } else {
+                let mut out = std::io::stdout().lock();
+                writeln!(
+                    out,
+                    "removed project {} ({})",
+                    project.name,
+                    project.path.display()
+                )?;
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Driftdeck's engine: a live catalog of the ML runs, datasets and models in a team's project
+//! folders, with drift and fairness checks and publishing to an MLflow Model Registry.
+//!
+//! The engine knows nothing of Tauri, webviews or IPC: the `driftdeck` command-line tool and the
+//! desktop shell (`src-tauri/`) are both thin layers over it. Its API is plain data: structs with
+//! public fields in, structs out; IO happens only at the edges (the catalog, readers, registry).
+//!
+//! ```
+//! use driftdeck::catalog::Catalog;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut catalog = Catalog::open(&dir.path().join("catalog.sqlite")).unwrap();
+//! let project = catalog.add_project(dir.path(), 1_700_000_000_000).unwrap();
+//! assert_eq!(catalog.projects().unwrap(), vec![project]);
+//! ```
+
+pub mod catalog;
+pub mod time;
+
+/// The version of this build, as `driftdeck --version` prints it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,183 @@
+//! The `driftdeck` binary on real folders and a real catalog file in scratch directories.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn driftdeck(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env_remove("DRIFTDECK_DB")
+        .output()
+        .expect("the driftdeck binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn version_and_help() {
+    let out = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("driftdeck {}", env!("CARGO_PKG_VERSION"))
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for word in ["project", "--db", "DRIFTDECK_DB"] {
+        assert!(
+            stdout(&out).contains(word),
+            "--help lacks {word}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn add_list_remove_round_trip_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    let folder = dir.path().join("churn-model");
+    std::fs::create_dir(&folder).unwrap();
+
+    let out = driftdeck(&db, &["project", "add", folder.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let added: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(added["name"], "churn-model");
+    assert_eq!(added["exists"], true);
+
+    let out = driftdeck(&db, &["project", "list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = list.as_array().expect("a JSON array");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], added["id"]);
+    assert_eq!(
+        list[0]["path"],
+        std::fs::canonicalize(&folder).unwrap().to_str().unwrap()
+    );
+    assert!(list[0]["added_at"].as_str().unwrap().ends_with('Z'));
+
+    let out = driftdeck(&db, &["project", "remove", folder.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = driftdeck(&db, &["project", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list, serde_json::json!([]));
+}
+
+#[test]
+fn adding_a_missing_folder_exits_2_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    let out = driftdeck(&db, &["project", "add", "/no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/no/such/dir"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn removing_an_unknown_project_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    let out = driftdeck(&db, &["project", "remove", "/not/added"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/not/added"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    let out = driftdeck(&db, &["project", "frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("frobnicate"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_catalog_location_comes_from_driftdeck_db_when_no_flag_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("from-env.sqlite");
+    let out = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .args(["project", "add", dir.path().to_str().unwrap()])
+        .env("DRIFTDECK_DB", &db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(db.exists());
+}
+
+#[test]
+fn a_catalog_from_a_newer_version_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("newer.sqlite");
+    // Write a catalog as a future Driftdeck would: the real sqlite3 format, a higher user_version.
+    write_catalog_from_the_future(&db);
+    let before = std::fs::read(&db).unwrap();
+    let out = driftdeck(&db, &["project", "list", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("newer Driftdeck"), "{err}");
+    assert!(err.contains("newer.sqlite"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file was modified");
+    assert!(!dir.path().join("newer.sqlite-wal").exists());
+}
+
+/// Makes a catalog with `user_version` far above ours by letting the binary create a real
+/// catalog, then raising the version field in the database header (bytes 60..64, big-endian),
+/// exactly where SQLite keeps `PRAGMA user_version`.
+fn write_catalog_from_the_future(db: &Path) {
+    let out = driftdeck(db, &["project", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Fold the WAL back so the header on disk is the one SQLite reads.
+    let wal = db.with_extension("sqlite-wal");
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
+    let mut bytes = std::fs::read(db).unwrap();
+    bytes[60..64].copy_from_slice(&1000u32.to_be_bytes());
+    std::fs::write(db, bytes).unwrap();
+}
+
+#[test]
+fn the_engine_does_not_depend_on_tauri() {
+    // Architecture invariant: the engine (package `driftdeck`) has no Tauri, webview or IPC
+    // dependency, in any edge kind. `cargo tree` reads the lock file; no network is needed.
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--offline",
+            "--package",
+            "driftdeck",
+            "--edges",
+            "normal,build,dev",
+            "--prefix",
+            "none",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tree = stdout(&out);
+    assert!(
+        tree.contains("rusqlite"),
+        "unexpected cargo tree output: {tree}"
+    );
+    for forbidden in ["tauri", "wry", "webkit2gtk", "tao "] {
+        assert!(
+            !tree.lines().any(|l| l.starts_with(forbidden)),
+            "the engine depends on {forbidden}:\n{tree}"
+        );
+    }
+}
