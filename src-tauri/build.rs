@@ -1,0 +1,13 @@
+//! Generates the permission set for the app's own commands, so that capabilities/ can grant
+//! exactly these and nothing else (least privilege: a command not listed is refused).
+
+/// Every command the UI may call. Keep in step with `commands::handler()` in src/lib.rs.
+const COMMANDS: &[&str] = &["app_info", "list_projects", "add_project", "remove_project"];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

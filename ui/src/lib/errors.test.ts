@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest';
+import { KNOWN_CODES, errorTitle, isAppError, toAppError } from './errors';
+
+describe('toAppError', () => {
+  // [what the shell or the IPC layer rejected with, the AppError the UI sees]
+  const cases: [string, unknown, { code: string; message: string }][] = [
+    [
+      'shell error passes through',
+      { code: 'bad_input', message: 'not a folder: /tmp/x.csv' },
+      { code: 'bad_input', message: 'not a folder: /tmp/x.csv' },
+    ],
+    [
+      'extra fields are dropped',
+      { code: 'catalog', message: 'database is locked', detail: 1 },
+      { code: 'catalog', message: 'database is locked' },
+    ],
+    [
+      'unknown code is kept',
+      { code: 'remote', message: 'registry unreachable' },
+      { code: 'remote', message: 'registry unreachable' },
+    ],
+    [
+      'plain string from the IPC layer',
+      'dialog.open not allowed',
+      { code: 'internal', message: 'dialog.open not allowed' },
+    ],
+    [
+      'JS exception',
+      new TypeError('window.__TAURI_INTERNALS__ is undefined'),
+      { code: 'internal', message: 'TypeError: window.__TAURI_INTERNALS__ is undefined' },
+    ],
+    [
+      'code of the wrong type',
+      { code: 404, message: 'gone' },
+      { code: 'internal', message: '[object Object]' },
+    ],
+    ['message missing', { code: 'not_found' }, { code: 'internal', message: '[object Object]' }],
+    ['null', null, { code: 'internal', message: 'null' }],
+    ['undefined', undefined, { code: 'internal', message: 'undefined' }],
+  ];
+
+  test.each(cases)('%s', (_name, input, expected) => {
+    expect(toAppError(input)).toStrictEqual(expected);
+  });
+});
+
+test('isAppError needs a string code and a string message', () => {
+  expect(isAppError({ code: 'x', message: 'y' })).toBe(true);
+  expect(isAppError({ code: 'x' })).toBe(false);
+  expect(isAppError({ message: 'y' })).toBe(false);
+  expect(isAppError('x')).toBe(false);
+  expect(isAppError(null)).toBe(false);
+});
+
+test('every known code has its own title, unknown codes a generic one', () => {
+  const generic = errorTitle('no_such_code');
+  const titles = KNOWN_CODES.filter((c) => c !== 'internal').map(errorTitle);
+  expect(new Set(titles).size).toBe(titles.length);
+  for (const title of titles) expect(title).not.toBe(generic);
+  expect(errorTitle('internal')).toBe(generic);
+});

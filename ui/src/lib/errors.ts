@@ -1,0 +1,51 @@
+/**
+ * Errors as the UI sees them: `{ code, message }`.
+ *
+ * The shell rejects every failed command with such an object. The UI decides
+ * what to do from `code` alone; `message` is for people and may change
+ * wording at any time, so nothing here (or anywhere in the UI) inspects it.
+ */
+
+/** An error from the backend, or from talking to it. */
+export type AppError = { code: string; message: string };
+
+/** The codes the shell sends today. Unknown codes are still shown, as generic errors. */
+export const KNOWN_CODES = ['bad_input', 'not_found', 'catalog', 'internal'] as const;
+export type KnownCode = (typeof KNOWN_CODES)[number];
+
+export function isAppError(value: unknown): value is AppError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>).code === 'string' &&
+    typeof (value as Record<string, unknown>).message === 'string'
+  );
+}
+
+/**
+ * Turns whatever a rejected call produced into an `AppError`.
+ *
+ * The shell's own errors pass through unchanged (keeping only code and
+ * message). Anything else (a string from Tauri's IPC layer such as a missing
+ * permission, a JS exception when there is no Tauri runtime) is `internal`.
+ */
+export function toAppError(err: unknown): AppError {
+  if (isAppError(err)) {
+    return { code: err.code, message: err.message };
+  }
+  return { code: 'internal', message: String(err) };
+}
+
+/** The banner's headline for an error, chosen by code. */
+export function errorTitle(code: string): string {
+  switch (code) {
+    case 'bad_input':
+      return 'Invalid input';
+    case 'not_found':
+      return 'Not found';
+    case 'catalog':
+      return 'The catalog could not be read or written';
+    default:
+      return 'Something went wrong';
+  }
+}

@@ -1,0 +1,30 @@
+import { expect, test } from 'vitest';
+import { VIEWS, viewById } from './views';
+
+test('the sidebar lists the six views in order, Projects first', () => {
+  expect(VIEWS.map((v) => v.id)).toEqual([
+    'projects',
+    'runs',
+    'datasets',
+    'compare',
+    'fairness',
+    'models',
+  ]);
+});
+
+test('only Projects works today; every other view says what it holds and when it arrives', () => {
+  for (const view of VIEWS) {
+    if (view.id === 'projects') {
+      expect(view.upcoming).toBeNull();
+    } else {
+      expect(view.upcoming?.summary.length).toBeGreaterThan(40);
+      expect(['indexing', 'drift checks', 'fairness checks', 'publishing']).toContain(
+        view.upcoming?.arrivesWith,
+      );
+    }
+  }
+});
+
+test('viewById finds each view', () => {
+  for (const view of VIEWS) expect(viewById(view.id)).toBe(view);
+});

@@ -1,0 +1,3 @@
+// Svelte 5 compiles the TypeScript in <script lang="ts"> itself (type
+// annotations only), so no preprocessor is configured.
+export default {};
