@@ -1,0 +1,46 @@
+// Takes a screenshot of the real Driftdeck window (the whole X screen, as a person would see it)
+// once the demo project is on screen. Run under Xvfb: `make screenshot` does.
+//
+// Usage: node scripts/screenshot.mjs OUT.png [view]
+// The app is driven through tauri-driver only to know when the data has rendered; the picture is
+// taken with xwd from the X server, so it shows the native window, not just the web page.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Session, sleep, startTauriDriver } from '../tests/e2e/webdriver.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.resolve(process.argv[2] ?? 'docs/screenshot.png');
+const view = process.argv[3];
+const app = path.join(root, 'target/debug/driftdeck-app');
+const cli = path.join(root, 'target/debug/driftdeck');
+const driverBin = process.env.TAURI_DRIVER ?? path.join(os.homedir(), '.cargo/bin/tauri-driver');
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'driftdeck-shot-'));
+const db = path.join(scratch, 'catalog.sqlite');
+const added = spawnSync(cli, ['project', 'add', path.join(root, 'assets/demo'), '--db', db]);
+if (added.status !== 0) throw new Error(`cannot add the demo project: ${added.stderr}`);
+
+const driver = await startTauriDriver({ driverBin, env: { ...process.env, DRIFTDECK_DB: db } });
+let session;
+try {
+  session = await Session.start(driver.url, app);
+  await session.textsOf('[data-testid="project-row"]');
+  if (view) {
+    const [nav] = await session.findAll(`[data-testid="nav-${view}"]`);
+    await session.click(nav);
+  }
+  await sleep(500); // let the last frame (fonts, transitions) reach the X server
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const shot = spawnSync('bash', ['-c', `xwd -root -silent | /usr/bin/convert xwd:- png:"${out}"`]);
+  if (shot.status !== 0) throw new Error(`xwd/convert failed: ${shot.stderr}`);
+  console.log(`wrote ${out}`);
+} finally {
+  if (session) await session.end();
+  await driver.stop();
+  fs.rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs everything `make run` and `make test` need on a fresh Debian 12 (bookworm) machine, as
+# root or with sudo. Idempotent and quick when everything is already there, so every make target
+# that needs the toolchain can call it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: WebKitGTK 4.1 + GTK for Tauri, Xvfb and xauth for windows without a display,
+# webkit2gtk-driver (WebKitWebDriver) for the end-to-end test, Chromium for the browser test,
+# x11-apps (xwd) + ImageMagick for screenshots, dbus for a session bus under Xvfb.
+APT_PACKAGES=(
+  build-essential pkg-config file curl ca-certificates
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+  xvfb xauth webkit2gtk-driver chromium x11-apps imagemagick fonts-dejavu-core dbus dbus-x11
+)
+# Pinned so that a test run today and next month drive the app the same way.
+TAURI_DRIVER_VERSION=2.1.0
+
+log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo not found: install Rust 1.90 or newer (https://rustup.rs) and run again" >&2
+  exit 2
+fi
+if command -v rustup >/dev/null 2>&1; then
+  for component in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+  done
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js 20.19 or newer is needed for the UI build (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 2
+fi
+
+# npm packages, from the lock file; skipped when node_modules matches it.
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  log "installing npm packages (ui/)"
+  npm --prefix ui ci --no-audit --no-fund
+fi
+
+driver="${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver"
+if ! "$driver" --help 2>/dev/null | grep -q "tauri-driver" || ! grep -qs "$TAURI_DRIVER_VERSION" "${CARGO_HOME:-$HOME/.cargo}/.crates.toml"; then
+  log "installing tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+fi
