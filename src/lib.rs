@@ -15,7 +15,11 @@
 //! ```
 
 pub mod catalog;
+pub mod data;
+pub mod report;
+pub mod scan;
 pub mod time;
+pub mod watch;
 
 /// The version of this build, as `driftdeck --version` prints it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

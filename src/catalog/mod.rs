@@ -8,8 +8,11 @@
 //! Where the file lives: an explicit path (`--db FILE`), else `DRIFTDECK_DB`, else
 //! `catalog.sqlite` in the user's data directory (see [`location`]).
 
+pub mod filter;
 mod projects;
+pub mod query;
 pub mod schema;
+mod units;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,6 +20,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use projects::Project;
+pub use units::{FileState, UnitState, UnitWrite};
 
 /// The environment variable that names the catalog file when no `--db` is given.
 pub const DB_ENV: &str = "DRIFTDECK_DB";
@@ -185,8 +189,19 @@ impl Catalog {
                 version,
                 source,
             };
-            // One transaction per migration: a crash leaves the file at the previous version.
-            let tx = self.conn.transaction().map_err(migrate_err)?;
+            // One IMMEDIATE transaction per migration: it takes the write lock before reading the
+            // version, so two processes opening a new catalog at once (the app and the CLI) do not
+            // both migrate; and a crash leaves the file at the previous version.
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(migrate_err)?;
+            let now: i64 = tx
+                .query_row("PRAGMA user_version", [], |row| row.get(0))
+                .map_err(migrate_err)?;
+            if now >= version {
+                continue; // another process got there first
+            }
             tx.execute_batch(sql).map_err(migrate_err)?;
             tx.pragma_update(None, "user_version", version)
                 .map_err(migrate_err)?;
@@ -272,6 +287,23 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn concurrent_opens_of_a_new_catalog_migrate_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    Catalog::open(&path).map(|c| c.schema_version().unwrap())
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap().unwrap(), schema::VERSION);
+        }
     }
 
     #[test]

@@ -208,10 +208,13 @@ mod tests {
         let project = catalog.add_project(dir.path(), 0).unwrap();
         catalog
             .conn
-            .execute(
-                "INSERT INTO runs (project_id, source, external_id) VALUES (?1, 'mlflow', 'r1')",
-                [project.id],
-            )
+            .execute_batch(&format!(
+                "INSERT INTO units (project_id, reader, key, fingerprint, indexed_at_ms)
+                 VALUES ({id}, 'mlflow', 'mlruns/1/r1', '', 0);
+                 INSERT INTO runs (unit_id, project_id, source, external_id)
+                 VALUES (last_insert_rowid(), {id}, 'mlflow', 'r1');",
+                id = project.id
+            ))
             .unwrap();
         catalog.remove_project(project.id).unwrap();
         let runs: i64 = catalog

@@ -7,7 +7,8 @@
 //! Conventions: times are Unix milliseconds (`*_ms`); file modification times are nanoseconds
 //! (`mtime_ns`) because editors can save twice within a millisecond; paths of files inside a
 //! project are stored relative to the project folder with `/` separators; a metric value of NULL
-//! is NaN (SQLite stores NaN as NULL; ±infinity are stored as REAL).
+//! is NaN (SQLite stores NaN as NULL; ±infinity are stored as REAL); JSON columns hold objects
+//! whose keys are sorted.
 
 /// The schema version this build writes and understands.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
@@ -22,56 +23,74 @@ pub fn pending(current: i64) -> impl Iterator<Item = (i64, &'static str)> {
 }
 
 const MIGRATIONS: &[&str] = &[
-    // 1: projects and the tables the indexer fills.
+    // 1: projects and what the indexer fills.
     r#"
 CREATE TABLE projects (
     id          INTEGER PRIMARY KEY,
     path        TEXT NOT NULL UNIQUE,          -- absolute, canonical
     name        TEXT NOT NULL,
     added_at_ms INTEGER NOT NULL,
-    watch       INTEGER NOT NULL DEFAULT 1     -- 0: do not keep this project live
+    watch       INTEGER NOT NULL DEFAULT 1,    -- 0: do not keep this project live
+    indexed_at_ms INTEGER                      -- end of the last complete index, NULL if never
 );
 
--- Every file the indexer has looked at: the key for incremental re-indexing.
+-- Every file the indexer has seen: (size, mtime) -> content hash, so unchanged files are
+-- never read or hashed twice.
 CREATE TABLE files (
-    id          INTEGER PRIMARY KEY,
     project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    path        TEXT NOT NULL,                 -- relative to the project folder
+    path        TEXT NOT NULL,                 -- relative to the project folder, '/'-separated
     size        INTEGER NOT NULL,
     mtime_ns    INTEGER NOT NULL,
-    hash        TEXT,                          -- BLAKE3, hex; NULL until hashed
-    reader      TEXT,                          -- the reader that recognised it, NULL if none did
+    hash        TEXT NOT NULL,                 -- BLAKE3, hex
+    PRIMARY KEY (project_id, path)
+) WITHOUT ROWID;
+
+-- A unit is what one reader reads as a whole (a file, or a folder such as an MLflow run).
+-- Every record below belongs to exactly one unit; re-reading a unit replaces its records,
+-- and deleting a unit deletes them (ON DELETE CASCADE). `fingerprint` hashes the unit's
+-- member paths and content hashes: a unit is re-read only when it changes.
+CREATE TABLE units (
+    id          INTEGER PRIMARY KEY,
+    project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    reader      TEXT NOT NULL,
+    key         TEXT NOT NULL,                 -- project-relative path of the unit
+    fingerprint TEXT NOT NULL,
     indexed_at_ms INTEGER NOT NULL,
-    UNIQUE (project_id, path)
+    UNIQUE (project_id, reader, key)
 );
 
+-- Records refer to each other by the tools' own ids (`external_id`), never by rowid, so that
+-- units can be read in any order and re-read alone.
 CREATE TABLE experiments (
     id          INTEGER PRIMARY KEY,
+    unit_id     INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
     project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     source      TEXT NOT NULL,                 -- mlflow, dvc, tensorboard, wandb, folder
     external_id TEXT NOT NULL,
     name        TEXT,
     lifecycle   TEXT,
+    tags        TEXT NOT NULL DEFAULT '{}',    -- JSON object
     UNIQUE (project_id, source, external_id)
 );
 
 CREATE TABLE runs (
     id            INTEGER PRIMARY KEY,
+    unit_id       INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
     project_id    INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    experiment_id INTEGER REFERENCES experiments(id) ON DELETE SET NULL,
-    parent_id     INTEGER REFERENCES runs(id) ON DELETE SET NULL,
     source        TEXT NOT NULL,
     external_id   TEXT NOT NULL,               -- the tool's run id
+    experiment_external_id TEXT,
+    parent_external_id TEXT,
     path          TEXT,                        -- the run's folder or file, relative
     name          TEXT,
-    status        TEXT,                        -- RUNNING, FINISHED, FAILED, KILLED, ...
+    status        TEXT,                        -- RUNNING, SCHEDULED, FINISHED, FAILED, KILLED
     lifecycle     TEXT,                        -- active, deleted
     user          TEXT,
     start_ms      INTEGER,
     end_ms        INTEGER,
     UNIQUE (project_id, source, external_id)
 );
-CREATE INDEX runs_experiment ON runs(experiment_id);
+CREATE INDEX runs_unit ON runs(unit_id);
 
 CREATE TABLE params (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -87,6 +106,7 @@ CREATE TABLE tags (
     PRIMARY KEY (run_id, key)
 ) WITHOUT ROWID;
 
+-- Full metric histories, deduplicated on (step, timestamp).
 CREATE TABLE metric_points (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     key    TEXT NOT NULL,
@@ -96,14 +116,25 @@ CREATE TABLE metric_points (
     PRIMARY KEY (run_id, key, step, ts_ms)
 ) WITHOUT ROWID;
 
+-- The value at the largest step (ties: latest timestamp) of each metric, kept by the writer.
+CREATE TABLE metric_finals (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    step   INTEGER NOT NULL,
+    ts_ms  INTEGER NOT NULL,
+    value  REAL,                               -- NULL is NaN
+    points INTEGER NOT NULL,
+    PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+
 CREATE TABLE datasets (
     id          INTEGER PRIMARY KEY,
+    unit_id     INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
     project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    file_id     INTEGER REFERENCES files(id) ON DELETE CASCADE,
     path        TEXT NOT NULL,
     format      TEXT NOT NULL,                 -- csv, tsv, parquet, arrow, ndjson
     rows        INTEGER,
-    columns     INTEGER,
+    bytes       INTEGER NOT NULL,
     hash        TEXT,
     UNIQUE (project_id, path)
 );
@@ -113,46 +144,73 @@ CREATE TABLE dataset_columns (
     position    INTEGER NOT NULL,
     name        TEXT NOT NULL,
     dtype       TEXT NOT NULL,
-    kind        TEXT,                          -- numerical, categorical, boolean, datetime, text
-    nulls       INTEGER,
-    profile     TEXT,                          -- JSON: min/max/mean/std/quantiles or top categories
+    kind        TEXT NOT NULL,                 -- numerical, categorical, boolean, datetime, text
+    nulls       INTEGER NOT NULL,
+    profile     TEXT NOT NULL,                 -- JSON: min/max/mean/std/quantiles or top categories
     PRIMARY KEY (dataset_id, position)
 ) WITHOUT ROWID;
 
 CREATE TABLE models (
     id          INTEGER PRIMARY KEY,
+    unit_id     INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
     project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    file_id     INTEGER REFERENCES files(id) ON DELETE CASCADE,
-    run_id      INTEGER REFERENCES runs(id) ON DELETE SET NULL,
-    path        TEXT NOT NULL,
+    path        TEXT NOT NULL,                 -- the model file or folder, relative
+    format      TEXT NOT NULL,                 -- onnx, pickle, joblib, torch, safetensors, keras, hdf5, skops, mlflow
     name        TEXT,
-    format      TEXT NOT NULL,                 -- onnx, pickle, joblib, torch, safetensors, keras, skops, mlflow
-    flavors     TEXT,                          -- JSON list, for MLflow models
-    size        INTEGER,
+    external_id TEXT,                          -- e.g. the MLflow logged model id
+    run_source  TEXT,
+    run_external_id TEXT,
+    bytes       INTEGER NOT NULL,
     hash        TEXT,
-    UNIQUE (project_id, path)
+    details     TEXT NOT NULL DEFAULT '{}',    -- JSON: flavors, signature, opset, tensors, ...
+    UNIQUE (project_id, format, path)
 );
 
--- run -> dataset it used, run -> model it produced (and any other edge a reader can prove).
-CREATE TABLE lineage (
+CREATE TABLE registered_models (
     id          INTEGER PRIMARY KEY,
+    unit_id     INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
     project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    from_kind   TEXT NOT NULL CHECK (from_kind IN ('run', 'dataset', 'model')),
-    from_id     INTEGER NOT NULL,
-    to_kind     TEXT NOT NULL CHECK (to_kind IN ('run', 'dataset', 'model')),
-    to_id       INTEGER NOT NULL,
-    relation    TEXT NOT NULL,                 -- used, produced
-    UNIQUE (from_kind, from_id, to_kind, to_id, relation)
+    source      TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    description TEXT,
+    tags        TEXT NOT NULL DEFAULT '{}',
+    aliases     TEXT NOT NULL DEFAULT '{}',    -- JSON: alias -> version
+    UNIQUE (project_id, source, name)
 );
 
--- A file a reader could not read: shown to the user, never a reason to stop a scan.
+CREATE TABLE model_versions (
+    registered_model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+    version     TEXT NOT NULL,
+    run_external_id TEXT,
+    model_external_id TEXT,
+    source_uri  TEXT,
+    status      TEXT,
+    tags        TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (registered_model_id, version)
+) WITHOUT ROWID;
+
+-- run -> dataset it used, run -> model it produced, dataset -> dataset it was derived from.
+-- Ends are written as the readers know them (kind + key) and resolved at query time.
+CREATE TABLE lineage (
+    unit_id     INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+    project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    from_kind   TEXT NOT NULL,                 -- run, dataset, model
+    from_key    TEXT NOT NULL,                 -- run: "source:external_id"; dataset/model: path
+    to_kind     TEXT NOT NULL,
+    to_key      TEXT NOT NULL,
+    relation    TEXT NOT NULL                  -- used, produced, derived
+);
+CREATE INDEX lineage_from ON lineage(project_id, from_kind, from_key);
+CREATE INDEX lineage_to ON lineage(project_id, to_kind, to_key);
+
+-- What a reader could not read: shown to the user, never a reason to stop a scan.
 CREATE TABLE problems (
     id          INTEGER PRIMARY KEY,
+    unit_id     INTEGER REFERENCES units(id) ON DELETE CASCADE,
     project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     path        TEXT NOT NULL,
     reader      TEXT NOT NULL,
-    message     TEXT NOT NULL,
-    found_at_ms INTEGER NOT NULL
+    message     TEXT NOT NULL
 );
 CREATE INDEX problems_project ON problems(project_id);
 "#,
@@ -182,6 +240,6 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 12);
+        assert_eq!(tables, 16);
     }
 }
