@@ -14,7 +14,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 # WebKitGTK's DMA-BUF renderer needs a GPU; under Xvfb (and in VMs) it must be off.
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 
-.PHONY: help setup ui build run test lint fmt-check clippy test-rust test-ui test-browser test-e2e \
+.PHONY: help setup ui build run test bench lint fmt-check clippy test-rust test-ui test-browser test-e2e \
         screenshot icons demo clean
 
 help: ## list the targets
@@ -58,6 +58,9 @@ test-browser: ui ## the built UI in Debian's Chromium (Playwright, IPC mocked)
 test-e2e: build ## the real app under Xvfb through tauri-driver + WebKitWebDriver
 	DRIFTDECK_APP=$(APP) DRIFTDECK_CLI=$(CLI) TAURI_DRIVER=$(TAURI_DRIVER) \
 	  $(XVFB) node --test tests/e2e/app.test.mjs
+
+bench: ## benchmarks in release (index; see the printed tables)
+	$(CARGO) bench --bench index
 
 screenshot: build ## docs/screenshot.png: the real window on the demo project, under Xvfb
 	scripts/screenshot.sh docs/screenshot.png

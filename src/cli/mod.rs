@@ -1,7 +1,10 @@
 //! Argument parsing and output for the `driftdeck` binary. Each subcommand is a thin layer over
 //! the engine: parse, call, print text or `--json`, map errors to exit codes.
 
+mod index;
+mod lists;
 mod project;
+mod table;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,6 +31,18 @@ enum Command {
     /// Add, list or remove project folders
     #[command(subcommand)]
     Project(project::ProjectCommand),
+    /// Scan project folders once into the catalog
+    Index(index::IndexArgs),
+    /// Keep the catalog live while files change (until interrupted)
+    Watch(index::WatchArgs),
+    /// List runs (MLflow-style --filter, --sort), or compare runs
+    Runs(lists::RunsArgs),
+    /// List datasets with their schema and profile
+    Datasets(lists::ListArgs),
+    /// List model files and folders, and registered models
+    Models(lists::ListArgs),
+    /// List files the readers could not read, and why
+    Problems(lists::ListArgs),
 }
 
 /// How a command ended, mapped to the documented exit codes.
@@ -72,6 +87,12 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Project(cmd) => project::run(cmd, cli.db.as_deref()),
+        Command::Index(args) => index::run_index(args, cli.db.as_deref()),
+        Command::Watch(args) => index::run_watch(args, cli.db.as_deref()),
+        Command::Runs(args) => lists::run_runs(args, cli.db.as_deref()),
+        Command::Datasets(args) => lists::run_datasets(args, cli.db.as_deref()),
+        Command::Models(args) => lists::run_models(args, cli.db.as_deref()),
+        Command::Problems(args) => lists::run_problems(args, cli.db.as_deref()),
     }
 }
 

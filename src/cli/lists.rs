@@ -1,0 +1,441 @@
+//! `driftdeck runs`, `runs compare`, `datasets`, `models`, `problems`: reading the catalog.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+use driftdeck::catalog::filter::{Filter, Key};
+use driftdeck::catalog::query::{CompareRow, RunRow, compare_runs, filter_runs, sort_runs};
+use driftdeck::catalog::{Catalog, CatalogError};
+use driftdeck::time;
+use serde_json::{Value, json};
+
+use super::table::{Table, json_number, number};
+use super::{Failure, open_catalog, print_json};
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RunsArgs {
+    #[command(subcommand)]
+    command: Option<RunsCommand>,
+    #[command(flatten)]
+    list: RunsList,
+}
+
+#[derive(Debug, Subcommand)]
+enum RunsCommand {
+    /// Compare runs side by side: only what differs, unless --all
+    Compare {
+        /// Runs: catalog ids, tool run ids, or unique prefixes of them
+        #[arg(required = true, num_args = 2.., value_name = "ID")]
+        ids: Vec<String>,
+        /// Show every param, metric and tag, not only those that differ
+        #[arg(long)]
+        all: bool,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RunsList {
+    /// Only runs of this project (its name, folder or id)
+    #[arg(long, value_name = "P")]
+    project: Option<String>,
+    /// MLflow-style filter, e.g. 'metrics.rmse < 1 and params.model = "tree"'
+    #[arg(long, value_name = "EXPR")]
+    filter: Option<String>,
+    /// Sort by a key, e.g. metrics.val/auc or start_time; add :desc for descending
+    #[arg(long, value_name = "KEY[:desc]")]
+    sort: Option<String>,
+    /// Show at most N runs
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this project (its name, folder or id)
+    #[arg(long, value_name = "P")]
+    project: Option<String>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_runs(args: RunsArgs, db: Option<&Path>) -> Result<(), Failure> {
+    let catalog = open_catalog(db)?;
+    match args.command {
+        Some(RunsCommand::Compare { ids, all, json }) => compare(&catalog, &ids, all, json),
+        None => list_runs(&catalog, args.list),
+    }
+}
+
+fn list_runs(catalog: &Catalog, args: RunsList) -> Result<(), Failure> {
+    let filter = args
+        .filter
+        .as_deref()
+        .map(Filter::parse)
+        .transpose()
+        .map_err(|e| Failure::BadInput(anyhow::anyhow!("--filter: {e}")))?;
+    let sort = args
+        .sort
+        .as_deref()
+        .map(|s| {
+            let (key, desc) = match s.rsplit_once(':') {
+                Some((k, dir)) if dir.eq_ignore_ascii_case("desc") => (k, true),
+                Some((k, dir)) if dir.eq_ignore_ascii_case("asc") => (k, false),
+                _ => (s, false),
+            };
+            Key::parse(key)
+                .map(|k| (k, desc))
+                .ok_or_else(|| Failure::BadInput(anyhow::anyhow!("--sort: unknown key `{key}` (use metrics.<key>, params.<key>, tags.<key>, name, status, start_time, ...)")))
+        })
+        .transpose()?;
+    let project = resolve_project(catalog, args.project.as_deref())?;
+    let mut runs = filter_runs(catalog.runs(project)?, filter.as_ref());
+    if let Some((key, desc)) = &sort {
+        sort_runs(&mut runs, key, *desc);
+    }
+    if let Some(n) = args.limit {
+        runs.truncate(n);
+    }
+    if args.json {
+        let rows: Vec<Value> = runs.iter().map(run_json).collect();
+        return print_json(&rows);
+    }
+    let mut out = std::io::stdout().lock();
+    if runs.is_empty() {
+        writeln!(
+            out,
+            "no runs{}",
+            if filter.is_some() {
+                " match the filter"
+            } else {
+                " in the catalog yet: `driftdeck index PATH`"
+            }
+        )?;
+        return Ok(());
+    }
+    // Metric columns: those the filter or sort names, then the most common ones.
+    let mut keys: Vec<String> = Vec::new();
+    if let Some((Key::Metric(k), _)) = &sort {
+        keys.push(k.clone());
+    }
+    let mut freq: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &runs {
+        for k in r.metrics.keys() {
+            *freq.entry(k).or_default() += 1;
+        }
+    }
+    let mut common: Vec<(&str, usize)> = freq.into_iter().collect();
+    common.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    for (k, _) in common {
+        if keys.len() >= 4 {
+            break;
+        }
+        if !keys.iter().any(|x| x == k) {
+            keys.push(k.to_string());
+        }
+    }
+    let mut header = vec![
+        "ID".to_string(),
+        "PROJECT".into(),
+        "EXPERIMENT".into(),
+        "NAME".into(),
+        "STATUS".into(),
+        "STARTED".into(),
+    ];
+    header.extend(keys.iter().cloned());
+    let mut table = Table::new(header);
+    for r in &runs {
+        let mut row = vec![
+            r.id.to_string(),
+            r.project.clone(),
+            r.experiment.clone().unwrap_or_default(),
+            r.name.clone().unwrap_or_else(|| r.external_id.clone()),
+            status_text(r),
+            r.start_ms
+                .map(|t| time::rfc3339_ms(t)[..16].replace('T', " "))
+                .unwrap_or_default(),
+        ];
+        row.extend(
+            keys.iter()
+                .map(|k| r.metrics.get(k).map(|v| number(*v)).unwrap_or_default()),
+        );
+        table.row(row);
+    }
+    table.write(&mut out)?;
+    writeln!(out, "{} run(s)", runs.len())?;
+    Ok(())
+}
+
+fn status_text(r: &RunRow) -> String {
+    let status = r.status.clone().unwrap_or_default();
+    if r.lifecycle.as_deref() == Some("deleted") {
+        format!("{status} (deleted)")
+    } else {
+        status
+    }
+}
+
+/// A run in `--json` output (a stable format: fields are only ever added).
+pub fn run_json(r: &RunRow) -> Value {
+    let metrics: serde_json::Map<String, Value> = r
+        .metrics
+        .iter()
+        .map(|(k, v)| (k.clone(), json_number(*v)))
+        .collect();
+    json!({
+        "id": r.id,
+        "project": r.project,
+        "source": r.source,
+        "run_id": r.external_id,
+        "experiment_id": r.experiment_id,
+        "experiment": r.experiment,
+        "parent_run_id": r.parent_id,
+        "name": r.name,
+        "status": r.status,
+        "lifecycle": r.lifecycle,
+        "user": r.user,
+        "start_time": r.start_ms.map(time::rfc3339_ms),
+        "end_time": r.end_ms.map(time::rfc3339_ms),
+        "path": r.path,
+        "params": r.params,
+        "tags": r.tags,
+        "metrics": metrics,
+    })
+}
+
+fn compare(catalog: &Catalog, ids: &[String], all: bool, as_json: bool) -> Result<(), Failure> {
+    let runs: Vec<RunRow> = ids
+        .iter()
+        .map(|id| catalog.find_run(id))
+        .collect::<Result<_, _>>()?;
+    let rows = compare_runs(&runs);
+    let total = rows.len();
+    let shown: Vec<&CompareRow> = rows.iter().filter(|r| all || r.differs).collect();
+    if as_json {
+        let out = json!({
+            "runs": runs.iter().map(run_json).collect::<Vec<_>>(),
+            "rows": shown.iter().map(|r| json!({"section": r.section, "key": r.key, "values": r.values, "differs": r.differs})).collect::<Vec<_>>(),
+        });
+        return print_json(&out);
+    }
+    let mut header = vec!["KEY".to_string()];
+    header.extend(
+        runs.iter()
+            .map(|r| format!("{} {}", r.id, r.name.as_deref().unwrap_or(&r.external_id))),
+    );
+    let mut table = Table::new(header);
+    for r in &shown {
+        let mut row = vec![r.key.clone()];
+        row.extend(r.values.iter().map(|v| match (r.section, v) {
+            (_, None) => "—".to_string(),
+            ("metric", Some(v)) => v.parse::<f64>().map(number).unwrap_or_else(|_| v.clone()),
+            (_, Some(v)) => v.clone(),
+        }));
+        table.row(row);
+    }
+    let mut out = std::io::stdout().lock();
+    if table.is_empty() {
+        writeln!(out, "the runs do not differ (use --all to see everything)")?;
+    } else {
+        table.write(&mut out)?;
+        if !all {
+            writeln!(
+                out,
+                "{} of {total} keys differ (--all shows every key)",
+                shown.len()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run_datasets(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
+    let catalog = open_catalog(db)?;
+    let project = resolve_project(&catalog, args.project.as_deref())?;
+    let datasets = catalog.datasets(project)?;
+    if args.json {
+        let rows: Vec<Value> = datasets
+            .iter()
+            .map(|d| {
+                json!({
+                    "id": d.id, "project": d.project, "path": d.path,
+                    "absolute_path": d.project_path.join(&d.path).display().to_string(),
+                    "format": d.format, "rows": d.rows, "columns": d.columns.len(), "bytes": d.bytes, "hash": d.hash,
+                    "schema": d.columns.iter().map(|c| json!({
+                        "name": c.name, "dtype": c.dtype, "kind": c.kind, "nulls": c.nulls, "profile": c.profile,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return print_json(&rows);
+    }
+    let mut table = Table::new([
+        "ID", "PROJECT", "PATH", "FORMAT", "ROWS", "COLUMNS", "NULLS",
+    ]);
+    for d in &datasets {
+        table.row([
+            d.id.to_string(),
+            d.project.clone(),
+            d.path.clone(),
+            d.format.clone(),
+            d.rows.map(|r| r.to_string()).unwrap_or_default(),
+            d.columns.len().to_string(),
+            d.columns.iter().map(|c| c.nulls).sum::<i64>().to_string(),
+        ]);
+    }
+    write_table(
+        table,
+        "no datasets in the catalog yet: `driftdeck index PATH`",
+    )
+}
+
+pub fn run_models(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
+    let catalog = open_catalog(db)?;
+    let project = resolve_project(&catalog, args.project.as_deref())?;
+    let models = catalog.models(project)?;
+    let registered = catalog.registered_models(project)?;
+    if args.json {
+        let out = json!({
+            "models": models.iter().map(|m| json!({
+                "id": m.id, "project": m.project, "path": m.path,
+                "absolute_path": m.project_path.join(&m.path).display().to_string(),
+                "format": m.format, "name": m.name, "model_id": m.external_id,
+                "run": m.run_external_id.as_ref().map(|id| json!({"source": m.run_source, "run_id": id})),
+                "bytes": m.bytes, "hash": m.hash, "details": m.details,
+            })).collect::<Vec<_>>(),
+            "registered_models": registered.iter().map(|r| json!({
+                "project": r.project, "source": r.source, "name": r.name, "description": r.description,
+                "tags": r.tags, "aliases": r.aliases,
+                "versions": r.versions.iter().map(|v| json!({
+                    "version": v.version, "run_id": v.run_external_id, "model_id": v.model_external_id,
+                    "source": v.source_uri, "status": v.status,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        });
+        return print_json(&out);
+    }
+    let mut table = Table::new(["ID", "PROJECT", "PATH", "FORMAT", "SIZE", "RUN"]);
+    for m in &models {
+        table.row([
+            m.id.to_string(),
+            m.project.clone(),
+            m.path.clone(),
+            m.format.clone(),
+            human_bytes(m.bytes),
+            m.run_external_id.clone().unwrap_or_default(),
+        ]);
+    }
+    write_table(
+        table,
+        "no models in the catalog yet: `driftdeck index PATH`",
+    )?;
+    if !registered.is_empty() {
+        let mut out = std::io::stdout().lock();
+        writeln!(out)?;
+        let mut t = Table::new(["REGISTERED MODEL", "PROJECT", "VERSIONS", "ALIASES"]);
+        for r in &registered {
+            let aliases = r
+                .aliases
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| format!("{k}→{}", v.as_str().unwrap_or_default()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            t.row([
+                r.name.clone(),
+                r.project.clone(),
+                r.versions.len().to_string(),
+                aliases,
+            ]);
+        }
+        t.write(&mut out)?;
+    }
+    Ok(())
+}
+
+pub fn run_problems(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
+    let catalog = open_catalog(db)?;
+    let project = resolve_project(&catalog, args.project.as_deref())?;
+    let problems = catalog.problems(project)?;
+    if args.json {
+        let rows: Vec<Value> = problems
+            .iter()
+            .map(|p| json!({"project": p.project, "path": p.path, "reader": p.reader, "message": p.message}))
+            .collect();
+        return print_json(&rows);
+    }
+    let mut table = Table::new(["PROJECT", "PATH", "READER", "PROBLEM"]);
+    for p in &problems {
+        table.row([
+            p.project.clone(),
+            p.path.clone(),
+            p.reader.clone(),
+            p.message.clone(),
+        ]);
+    }
+    write_table(table, "no problems")
+}
+
+fn write_table(table: Table, empty: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    if table.is_empty() {
+        writeln!(out, "{empty}")?;
+    } else {
+        table.write(&mut out)?;
+    }
+    Ok(())
+}
+
+fn human_bytes(n: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// `--project P`: a project's name, folder or id.
+fn resolve_project(catalog: &Catalog, reference: Option<&str>) -> Result<Option<i64>, Failure> {
+    let Some(reference) = reference else {
+        return Ok(None);
+    };
+    let projects = catalog.projects()?;
+    let canonical = std::fs::canonicalize(reference).ok();
+    let found: Vec<_> = projects
+        .iter()
+        .filter(|p| {
+            p.name == reference
+                || p.id.to_string() == reference
+                || canonical.as_ref() == Some(&p.path)
+        })
+        .collect();
+    match found.as_slice() {
+        [p] => Ok(Some(p.id)),
+        [] => Err(CatalogError::NoSuchProject {
+            what: format!("project {reference}"),
+        }
+        .into()),
+        _ => Err(Failure::BadInput(anyhow::anyhow!(
+            "--project {reference} names several projects; use its folder or id (`driftdeck project list`)"
+        ))),
+    }
+}

@@ -1,0 +1,459 @@
+//! `driftdeck index` on every project folder of the real-tool fixtures, checked against the
+//! fixtures' MANIFEST.json (written by the tools that made the files): runs, params, tags, final
+//! metric values, datasets with rows and columns, models, registered models and problems.
+//! Everything goes through the real binary and a real catalog file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    public: PathBuf,
+    manifest: Value,
+}
+
+fn fixtures() -> Fixture {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    assert!(
+        data.is_dir(),
+        "the shared test data is missing at {}",
+        data.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new("tar")
+        .arg("xzf")
+        .arg(data.join("fixtures-public.tar.gz"))
+        .arg("-C")
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let public = dir.path().join("public");
+    let manifest =
+        serde_json::from_str(&std::fs::read_to_string(public.join("MANIFEST.json")).unwrap())
+            .unwrap();
+    Fixture {
+        _dir: dir,
+        public,
+        manifest,
+    }
+}
+
+fn driftdeck(db: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env_remove("DRIFTDECK_DB")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "driftdeck {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn json(db: &Path, args: &[&str]) -> Value {
+    let mut args = args.to_vec();
+    args.push("--json");
+    serde_json::from_slice(&driftdeck(db, &args).stdout).unwrap()
+}
+
+/// Indexes one fixture project into a fresh catalog; returns the catalog path.
+fn index(f: &Fixture, project: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    let path = f.public.join(project);
+    json(&db, &["index", path.to_str().unwrap()]);
+    (dir, db)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    if a.is_nan() || b.is_nan() {
+        return a.is_nan() && b.is_nan();
+    }
+    a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
+/// A manifest number (or "NaN"/"Infinity" string) as f64.
+fn num(v: &Value) -> f64 {
+    match v {
+        Value::Number(n) => n.as_f64().unwrap(),
+        Value::String(s) => match s.as_str() {
+            "NaN" => f64::NAN,
+            "Infinity" => f64::INFINITY,
+            "-Infinity" => f64::NEG_INFINITY,
+            other => other.parse().unwrap(),
+        },
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        other => panic!("not a number: {other}"),
+    }
+}
+
+fn runs_by_id(db: &Path) -> BTreeMap<String, Value> {
+    json(db, &["runs"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["run_id"].as_str().unwrap().to_string(), r.clone()))
+        .collect()
+}
+
+fn string_map(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A param (always a string in the catalog) against a manifest value of any JSON type.
+fn check_param(context: &str, ours: Option<&Value>, want: &Value) {
+    let ours = ours
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("{context}: missing"));
+    match want {
+        Value::Number(_) => {
+            let parsed: f64 = ours
+                .parse()
+                .unwrap_or_else(|_| panic!("{context}: {ours} is not a number"));
+            assert!(close(parsed, num(want)), "{context}: {ours} vs {want}");
+        }
+        Value::String(s) => assert_eq!(ours, s, "{context}"),
+        other => assert_eq!(ours, other.to_string(), "{context}"),
+    }
+}
+
+fn check_metrics(context: &str, ours: &Value, expected: &Value) {
+    for (key, value) in expected.as_object().unwrap() {
+        let got = ours
+            .get(key)
+            .unwrap_or_else(|| panic!("{context}: metric {key} missing; have {ours}"));
+        assert!(
+            close(num(got), num(value)),
+            "{context}: metric {key} = {got}, manifest says {value}"
+        );
+    }
+}
+
+fn check_datasets(db: &Path, expected: &Value) {
+    let ours: BTreeMap<String, Value> = json(db, &["datasets"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap().to_string(), d.clone()))
+        .collect();
+    for (path, want) in expected.as_object().unwrap() {
+        let got = ours
+            .get(path)
+            .unwrap_or_else(|| panic!("dataset {path} not indexed; have {:?}", ours.keys()));
+        assert_eq!(got["rows"], want["rows"], "{path}: rows");
+        assert_eq!(got["columns"], want["columns"], "{path}: columns");
+        if let Some(names) = want.get("column_names") {
+            let ours: Vec<&Value> = got["schema"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| &c["name"])
+                .collect();
+            assert_eq!(
+                ours,
+                names.as_array().unwrap().iter().collect::<Vec<_>>(),
+                "{path}: column names"
+            );
+        }
+        if let Some(nulls) = want.get("null_cells") {
+            let ours: i64 = got["schema"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["nulls"].as_i64().unwrap())
+                .sum();
+            assert_eq!(ours, nulls.as_i64().unwrap(), "{path}: null cells");
+        }
+    }
+}
+
+/// The model paths we index, with MLflow model folders named by their MLmodel file, as the
+/// manifests list them.
+fn model_files(db: &Path) -> BTreeSet<String> {
+    json(db, &["models"])["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let path = m["path"].as_str().unwrap();
+            if m["format"] == "mlflow" {
+                format!("{path}/MLmodel")
+            } else {
+                path.to_string()
+            }
+        })
+        .collect()
+}
+
+fn check_mlflow(project: &str) {
+    let f = fixtures();
+    let (_keep, db) = index(&f, project);
+    let m = &f.manifest["projects"][project];
+    let runs = runs_by_id(&db);
+    let expected = m["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), expected.len(), "number of runs");
+    for want in expected {
+        let id = want["run_id"].as_str().unwrap();
+        let got = runs
+            .get(id)
+            .unwrap_or_else(|| panic!("run {id} not indexed"));
+        let ctx = format!("{project} run {id}");
+        assert_eq!(got["name"], want["run_name"], "{ctx}: name");
+        assert_eq!(got["status"], want["status"], "{ctx}: status");
+        assert_eq!(
+            got["lifecycle"], want["lifecycle_stage"],
+            "{ctx}: lifecycle"
+        );
+        assert_eq!(got["parent_run_id"], want["parent_run_id"], "{ctx}: parent");
+        assert_eq!(
+            string_map(&got["params"]),
+            string_map(&want["params"]),
+            "{ctx}: params"
+        );
+        let tags = string_map(&got["tags"]);
+        for (k, v) in string_map(&want["tags"])
+            .into_iter()
+            .chain(string_map(&want["system_tags"]))
+        {
+            assert_eq!(tags.get(&k), Some(&v), "{ctx}: tag {k}");
+        }
+        check_metrics(&ctx, &got["metrics"], &want["final_metrics"]);
+    }
+    check_datasets(&db, &m["datasets"]);
+    let ours = model_files(&db);
+    for file in m["model_files"].as_array().unwrap() {
+        assert!(
+            ours.contains(file.as_str().unwrap()),
+            "model file {file} not indexed; have {ours:?}"
+        );
+    }
+    let registered = json(&db, &["models"])["registered_models"].clone();
+    for want in m["registered_models"].as_array().unwrap() {
+        let got = registered
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == want["name"])
+            .unwrap_or_else(|| panic!("registered model {} missing", want["name"]));
+        assert_eq!(
+            got["versions"].as_array().unwrap().len(),
+            want["versions"].as_array().unwrap().len()
+        );
+        for (alias, version) in want["aliases"].as_object().unwrap() {
+            assert_eq!(
+                got["aliases"][alias].as_str().map(str::to_string),
+                Some(version.to_string()),
+                "alias {alias}"
+            );
+        }
+    }
+}
+
+#[test]
+fn mlflow_file_store() {
+    check_mlflow("mlflow-filestore-project");
+}
+
+#[test]
+fn mlflow_sqlite_store() {
+    check_mlflow("mlflow-sqlite-project");
+}
+
+#[test]
+fn tensorboard() {
+    let f = fixtures();
+    let (_keep, db) = index(&f, "tensorboard-project");
+    let runs: Vec<Value> = json(&db, &["runs"]).as_array().unwrap().clone();
+    let want = f.manifest["projects"]["tensorboard-project"]["summary"]["runs"]
+        .as_object()
+        .unwrap()
+        .clone();
+    assert_eq!(runs.len(), want.len());
+    for (name, w) in &want {
+        let got = runs
+            .iter()
+            .find(|r| r["name"] == name.as_str())
+            .unwrap_or_else(|| panic!("run {name} missing"));
+        check_metrics(name, &got["metrics"], &w["final_scalars"]);
+        for (k, v) in w["hparams"].as_object().unwrap() {
+            check_param(&format!("{name}: hparam {k}"), got["params"].get(k), v);
+        }
+    }
+}
+
+#[test]
+fn wandb_offline() {
+    let f = fixtures();
+    let (_keep, db) = index(&f, "wandb-offline-project");
+    let runs = runs_by_id(&db);
+    let want = f.manifest["projects"]["wandb-offline-project"]["runs"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(runs.len(), want.len());
+    for w in &want {
+        let id = w["run_id"].as_str().unwrap();
+        let got = runs.get(id).unwrap_or_else(|| panic!("run {id} missing"));
+        assert_eq!(got["name"], w["name"]);
+        let finals: serde_json::Map<String, Value> = w["metrics"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v["final"].clone()))
+            .collect();
+        check_metrics(id, &got["metrics"], &Value::Object(finals));
+        for (k, v) in w["config"].as_object().unwrap() {
+            check_param(&format!("{id}: config {k}"), got["params"].get(k), v);
+        }
+    }
+}
+
+#[test]
+fn dvc_workspace() {
+    let f = fixtures();
+    let (_keep, db) = index(&f, "dvc-project");
+    let m = &f.manifest["projects"]["dvc-project"];
+    let runs: Vec<Value> = json(&db, &["runs"]).as_array().unwrap().clone();
+    let workspace = runs
+        .iter()
+        .find(|r| r["source"] == "dvc")
+        .expect("the DVC workspace run");
+    let params = &workspace["params"];
+    for (stage, values) in m["summary"]["experiments"]["exp-lr-0_3"]["params"]
+        .as_object()
+        .unwrap()
+    {
+        for (k, v) in values.as_object().unwrap() {
+            let key = format!("{stage}.{k}");
+            check_param(&format!("param {key}"), params.get(&key), v);
+        }
+    }
+    let metrics = &workspace["metrics"];
+    for (k, v) in m["summary"]["experiments"]["exp-lr-0_3"]["metrics"]["metrics.json"]
+        .as_object()
+        .unwrap()
+    {
+        let ours = metrics
+            .get(k)
+            .unwrap_or_else(|| panic!("metric {k} missing: {metrics}"));
+        assert!(close(num(ours), num(v)), "metric {k}");
+    }
+    check_datasets(&db, &m["datasets"]);
+    let ours = model_files(&db);
+    for file in m["model_files"].as_array().unwrap() {
+        assert!(
+            ours.contains(file.as_str().unwrap()),
+            "model {file} missing: {ours:?}"
+        );
+    }
+}
+
+#[test]
+fn plain_project_with_broken_files() {
+    let f = fixtures();
+    let (_keep, db) = index(&f, "plain-project");
+    let m = &f.manifest["projects"]["plain-project"];
+    check_datasets(&db, &m["datasets"]);
+    let ours = model_files(&db);
+    for file in m["summary"]["model_files"].as_array().unwrap() {
+        assert!(
+            ours.contains(file.as_str().unwrap()),
+            "model {file} missing: {ours:?}"
+        );
+    }
+    let runs: Vec<Value> = json(&db, &["runs", "--filter", "source = 'folder'"])
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        runs.len(),
+        m["summary"]["num_runs"].as_u64().unwrap() as usize
+    );
+    for (name, w) in m["runs"].as_object().unwrap() {
+        let got = runs
+            .iter()
+            .find(|r| r["name"] == name.as_str())
+            .unwrap_or_else(|| panic!("run {name} missing"));
+        check_metrics(name, &got["metrics"], &w["metrics"]);
+    }
+    // Every broken file is reported with a reason; nothing else stopped the index.
+    let problems = json(&db, &["problems"]);
+    let paths: BTreeSet<&str> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    for broken in m["broken_files"].as_array().unwrap() {
+        let path = broken["path"].as_str().unwrap();
+        assert!(
+            paths
+                .iter()
+                .any(|p| *p == path || path.starts_with(&format!("{p}/"))),
+            "no problem reported for {path}: {problems:#}"
+        );
+    }
+    for p in problems.as_array().unwrap() {
+        assert!(
+            p["message"].as_str().unwrap().len() > 10,
+            "problem without a useful reason: {p}"
+        );
+    }
+}
+
+#[test]
+fn reindexing_an_unchanged_tree_reads_nothing() {
+    let f = fixtures();
+    let (_keep, db) = index(&f, "mlflow-filestore-project");
+    let path = f.public.join("mlflow-filestore-project");
+    let again = json(&db, &["index", path.to_str().unwrap()]);
+    assert_eq!(again[0]["units_read"], 0, "{again:#}");
+    assert_eq!(again[0]["files_hashed"], 0, "{again:#}");
+    assert!(again[0]["counts"]["runs"].as_i64().unwrap() > 0);
+}
+
+#[test]
+fn the_demo_workspace_indexes_with_its_ground_truth() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(demo.join("MANIFEST.json")).unwrap())
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    let summary = json(&db, &["index", demo.to_str().unwrap()]);
+    assert_eq!(summary[0]["counts"]["problems"], 0, "{summary:#}");
+    let runs = runs_by_id(&db);
+    let expected = manifest["mlflow"]["runs"]
+        .as_array()
+        .expect("runs in the demo manifest");
+    for want in expected {
+        let id = want["run_id"].as_str().unwrap();
+        let got = runs
+            .get(id)
+            .unwrap_or_else(|| panic!("demo run {id} missing"));
+        check_metrics(id, &got["metrics"], &want["final_metrics"]);
+    }
+    let datasets = json(&db, &["datasets"]);
+    assert!(datasets.as_array().unwrap().len() >= 3);
+}
