@@ -2,7 +2,18 @@
 //! exactly these and nothing else (least privilege: a command not listed is refused).
 
 /// Every command the UI may call. Keep in step with `commands::handler()` in src/lib.rs.
-const COMMANDS: &[&str] = &["app_info", "list_projects", "add_project", "remove_project"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_projects",
+    "add_project",
+    "remove_project",
+    "list_runs",
+    "compare_runs",
+    "metric_chart",
+    "list_datasets",
+    "list_models",
+    "list_problems",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -28,5 +28,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts'],
+    // Dates are shown in the local zone: tests pin it, so they pass anywhere.
+    env: { TZ: 'UTC' },
   },
 });

@@ -6,6 +6,7 @@
 
 mod commands;
 mod dto;
+mod live;
 mod state;
 
 use tauri::Manager;
@@ -14,7 +15,14 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
-            app.manage(state::AppState::open_from_env());
+            let state = state::AppState::open_from_env();
+            if let (Some(path), Ok(_)) = (&state.catalog_path, &state.catalog) {
+                app.manage(live::Live::start(app.handle().clone(), path.clone()));
+            } else {
+                // No catalog, no live updates; commands report the catalog error.
+                app.manage(live::Live::disabled());
+            }
+            app.manage(state);
             Ok(())
         })
         .invoke_handler(commands::handler())

@@ -60,3 +60,23 @@ test('the demo project is listed from the real catalog', async () => {
     fs.writeFileSync(process.env.E2E_SCREENSHOT, await session.screenshotPng());
   }
 });
+
+test('the demo runs are indexed live and listed in the Runs view', async () => {
+  const [nav] = await session.findAll('[data-testid="nav-runs"]');
+  await session.click(nav);
+  // The app's watcher indexes the demo project at start-up; wait for its runs to arrive.
+  const rows = await session.textsOf('[data-testid="run-row"]', 90_000);
+  const text = rows.join('\n');
+  for (const name of ['lucky-panda-28', 'swift-falcon-33']) {
+    assert.match(text, new RegExp(name), `run ${name} not listed: ${text}`);
+  }
+});
+
+test('the demo datasets are listed with their rows', async () => {
+  const [nav] = await session.findAll('[data-testid="nav-datasets"]');
+  await session.click(nav);
+  const rows = await session.textsOf('[data-testid="dataset-row"]', 60_000);
+  const text = rows.join('\n');
+  assert.match(text, /reference\.csv/);
+  assert.match(text, /current\.csv/);
+});

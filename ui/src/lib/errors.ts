@@ -10,7 +10,7 @@
 export type AppError = { code: string; message: string };
 
 /** The codes the shell sends today. Unknown codes are still shown, as generic errors. */
-export const KNOWN_CODES = ['bad_input', 'not_found', 'catalog', 'internal'] as const;
+export const KNOWN_CODES = ['bad_input', 'bad_filter', 'not_found', 'catalog', 'internal'] as const;
 export type KnownCode = (typeof KNOWN_CODES)[number];
 
 export function isAppError(value: unknown): value is AppError {
@@ -41,6 +41,8 @@ export function errorTitle(code: string): string {
   switch (code) {
     case 'bad_input':
       return 'Invalid input';
+    case 'bad_filter':
+      return 'Invalid filter';
     case 'not_found':
       return 'Not found';
     case 'catalog':

@@ -2,6 +2,12 @@
 
 export type ViewId = 'projects' | 'runs' | 'datasets' | 'compare' | 'fairness' | 'models';
 
+/**
+ * Where the main pane can be: one of the views, or the Problems list (reached
+ * from the foot of the sidebar and the status bar, not a view of its own).
+ */
+export type PlaceId = ViewId | 'problems';
+
 export type View = {
   id: ViewId;
   label: string;
@@ -11,24 +17,8 @@ export type View = {
 
 export const VIEWS: readonly View[] = [
   { id: 'projects', label: 'Projects', upcoming: null },
-  {
-    id: 'runs',
-    label: 'Runs',
-    upcoming: {
-      summary:
-        'Every experiment run found in your project folders (MLflow, DVC, TensorBoard, W&B offline and plain run folders) with its parameters and metrics, to filter, sort and chart.',
-      arrivesWith: 'indexing',
-    },
-  },
-  {
-    id: 'datasets',
-    label: 'Datasets',
-    upcoming: {
-      summary:
-        'The tabular files in your projects, with their size, columns and content hash, and the runs that used them.',
-      arrivesWith: 'indexing',
-    },
-  },
+  { id: 'runs', label: 'Runs', upcoming: null },
+  { id: 'datasets', label: 'Datasets', upcoming: null },
   {
     id: 'compare',
     label: 'Compare',
@@ -47,15 +37,7 @@ export const VIEWS: readonly View[] = [
       arrivesWith: 'fairness checks',
     },
   },
-  {
-    id: 'models',
-    label: 'Models',
-    upcoming: {
-      summary:
-        "The model files found in your projects, the checks each one passes, its approval, and publishing it to your team's MLflow Model Registry.",
-      arrivesWith: 'publishing',
-    },
-  },
+  { id: 'models', label: 'Models', upcoming: null },
 ];
 
 export function viewById(id: ViewId): View {

@@ -84,12 +84,90 @@ async function serveDist() {
 
 /**
  * Runs in the page before any of its scripts. `setup` is plain data:
- * { info, projects, dialogPath, addErrors: { [path]: {code, message} }, listFailures: n }
- * (the first n list_projects calls fail with a catalog error).
+ * { info, projects, dialogPath, addErrors: { [path]: {code, message} }, listFailures: n,
+ *   runs, generateRuns: n, datasets, models: {models, registered}, problems }
+ * (the first n list_projects calls fail with a catalog error; `generateRuns`
+ * makes that many runs in the page instead of `runs`).
  * Everything the page asked for is recorded in window.__mock.calls.
  */
 function installTauriMock(setup) {
   const calls = [];
+  const runs = setup.generateRuns ? generateRuns(setup.generateRuns) : structuredClone(setup.runs);
+
+  /** n runs in one project and experiment; run i started at i seconds, so the oldest is gen-00000. */
+  function generateRuns(n) {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      out.push({
+        id: i + 1, project_id: 1, project: 'fraud-detection', source: 'mlflow', run_id: `g${i}`,
+        experiment: 'sweep', parent_run_id: null, name: `gen-${String(i).padStart(5, '0')}`,
+        status: i % 97 === 0 ? 'FAILED' : 'FINISHED', lifecycle: 'active', user: 'ana',
+        start_time: 1767225600000 + i * 1000, end_time: 1767225600000 + i * 1000 + 60000,
+        params: { lr: String((i % 10) / 100) }, tags: {}, metrics: { auc: (i % 1000) / 1000, loss: 1 - (i % 1000) / 1000 },
+      });
+    }
+    return out;
+  }
+
+  /**
+   * A small stand-in for the shell's MLflow filter: `key op value` joined by
+   * `and`, keys metrics./params./tags./status/name, ops = != < <= > >= LIKE.
+   * Anything else is a bad_filter with the column and a caret line, as the shell words it.
+   */
+  function parseFilter(text) {
+    const clauses = [];
+    const re = /\s*(metrics\.\S+?|params\.\S+?|tags\.\S+?|status|name)\s*(<=|>=|!=|=|<|>|LIKE)\s*('[^']*'|"[^"]*"|-?\d+(?:\.\d+)?)\s*(?:and\s+|$)/iy;
+    let at = 0;
+    while (at < text.length) {
+      re.lastIndex = at;
+      const m = re.exec(text);
+      if (!m) {
+        const column = at + 1 + (text.slice(at).length - text.slice(at).trimStart().length);
+        throw {
+          code: 'bad_filter',
+          message: `invalid filter at column ${column}: expected a comparison\n  ${text}\n  ${'^'.padStart(column)}`,
+        };
+      }
+      const raw = m[3];
+      clauses.push({ key: m[1], op: m[2].toUpperCase(), value: /^['"]/.test(raw) ? raw.slice(1, -1) : Number(raw) });
+      at = re.lastIndex;
+    }
+    return clauses;
+  }
+
+  function matches(run, { key, op, value }) {
+    let actual;
+    if (key === 'status') actual = run.status;
+    else if (key === 'name') actual = run.name;
+    else {
+      const [kind, ...rest] = key.split('.');
+      actual = run[kind]?.[rest.join('.')];
+    }
+    if (actual === undefined || actual === null) return false;
+    if (op === 'LIKE') {
+      const escaped = String(value).replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
+      return new RegExp('^' + escaped.replace(/%/g, '.*').replace(/_/g, '.') + '$').test(String(actual));
+    }
+    const [a, b] = typeof value === 'number' ? [Number(actual), value] : [String(actual), value];
+    return { '=': a === b, '!=': a !== b, '<': a < b, '<=': a <= b, '>': a > b, '>=': a >= b }[op];
+  }
+
+  function compareRows(chosen) {
+    const rows = [];
+    const push = (section, key, values) =>
+      rows.push({ section, key, values, differs: values.some((v) => v !== values[0]) });
+    for (const name of ['project', 'experiment', 'name', 'status', 'lifecycle', 'user', 'source', 'parent_run_id']) {
+      push('attribute', name, chosen.map((r) => r[name] ?? null));
+    }
+    for (const [section, field] of [['param', 'params'], ['metric', 'metrics'], ['tag', 'tags']]) {
+      const keys = [...new Set(chosen.flatMap((r) => Object.keys(r[field])))].sort();
+      for (const k of keys) {
+        push(section, `${field}.${k}`, chosen.map((r) => (k in r[field] ? String(r[field][k]) : null)));
+      }
+    }
+    return rows;
+  }
+
   const callbacks = new Map();
   const listeners = new Map(); // event name -> [callback id]
   let nextCallbackId = 1;
@@ -132,6 +210,38 @@ function installTauriMock(setup) {
       projects.splice(index, 1);
       return null;
     },
+    list_runs: ({ projectId, filter }) => {
+      const inProject = runs.filter((r) => projectId === null || projectId === undefined || r.project_id === projectId);
+      const clauses = filter ? parseFilter(filter) : [];
+      const keys = (field) => [...new Set(inProject.flatMap((r) => Object.keys(r[field])))].sort();
+      return {
+        runs: structuredClone(inProject.filter((r) => clauses.every((c) => matches(r, c)))),
+        metric_keys: keys('metrics'),
+        param_keys: keys('params'),
+        tag_keys: keys('tags'),
+        total: inProject.length,
+      };
+    },
+    compare_runs: ({ ids }) => {
+      const chosen = ids.map((id) => {
+        const run = runs.find((r) => r.id === id);
+        if (!run) throw { code: 'not_found', message: `no run ${id}` };
+        return run;
+      });
+      return { runs: structuredClone(chosen), rows: compareRows(chosen) };
+    },
+    metric_chart: ({ runIds, key, width, height, dark }) => {
+      const palette = ['#0072b2', '#d55e00', '#009e73', '#cc79a7'];
+      const bg = dark ? '#16191e' : '#ffffff';
+      return {
+        svg: `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" data-dark="${dark}"><rect width="100%" height="100%" fill="${bg}"/><text x="12" y="20">${key}</text></svg>`,
+        colors: runIds.map((_, i) => palette[i % palette.length]),
+        points: runIds.length * 50,
+      };
+    },
+    list_datasets: () => structuredClone(setup.datasets),
+    list_models: () => structuredClone(setup.models),
+    list_problems: () => structuredClone(setup.problems),
     'plugin:dialog|open': () => setup.dialogPath,
     'plugin:event|listen': ({ event, handler }) => {
       if (!listeners.has(event)) listeners.set(event, []);
@@ -184,6 +294,7 @@ function installTauriMock(setup) {
   window.__mock = {
     calls,
     violations,
+    runs,
     /** What the shell does for an event: run every listener registered for it. */
     emit(event, payload) {
       const ids = listeners.get(event) ?? [];
@@ -206,6 +317,168 @@ const PROJECTS = [
 ];
 
 const VIEW_IDS = ['projects', 'runs', 'datasets', 'compare', 'fairness', 'models'];
+
+const T0 = 1767225600000; // 2026-01-01T00:00:00Z
+
+function run(id, project_id, fields) {
+  return {
+    id,
+    project_id,
+    project: project_id === 1 ? 'fraud-detection' : 'churn',
+    source: 'mlflow',
+    run_id: `r-${id}`,
+    experiment: null,
+    parent_run_id: null,
+    name: null,
+    status: 'FINISHED',
+    lifecycle: 'active',
+    user: 'ana',
+    start_time: T0 + id * 3_600_000,
+    end_time: T0 + id * 3_600_000 + 95_000,
+    params: {},
+    tags: {},
+    metrics: {},
+    ...fields,
+  };
+}
+
+const RUNS = [
+  run(1, 1, {
+    experiment: 'baseline',
+    name: 'gbm-a',
+    params: { model: 'gbm', lr: '0.1', optimizer: 'adam' },
+    metrics: { auc: 0.91, loss: 0.2, f1: 0.7, acc: 0.9, 'val/auc': 0.88 },
+    tags: { stage: 'dev' },
+  }),
+  run(2, 1, {
+    experiment: 'baseline',
+    name: 'gbm-b',
+    status: 'FAILED',
+    params: { model: 'gbm', lr: '0.05', optimizer: 'sgd' },
+    metrics: { auc: 0.85, loss: 0.3, f1: 'NaN' },
+  }),
+  run(3, 1, {
+    experiment: 'tuning',
+    name: 'rf-1',
+    status: 'RUNNING',
+    end_time: null,
+    params: { model: 'rf', lr: '0.1' },
+    metrics: { auc: 0.95, loss: 0.15 },
+  }),
+  run(4, 2, { name: 'logreg', lifecycle: 'deleted', metrics: { auc: 0.7 } }),
+  run(5, 2, { experiment: 'churn-exp', run_id: 'abc123def', status: 'KILLED' }),
+];
+
+const DATASETS = [
+  {
+    id: 1,
+    project: 'fraud-detection',
+    path: 'data/train.csv',
+    absolute_path: '/home/ana/work/fraud-detection/data/train.csv',
+    format: 'csv',
+    rows: 1000,
+    bytes: 52_000,
+    hash: 'b3a1c9d2e4f5a6b7c8d9',
+    columns: [
+      {
+        name: 'amount',
+        dtype: 'f64',
+        kind: 'numerical',
+        nulls: 10,
+        profile: {
+          count: 990, nan: 0, inf: 0, distinct_approx: 800, min: 0.5, max: 950.25, mean: 120.3, std: 80.1,
+          quantiles: { p50: 100 }, quantiles_exact: true,
+          histogram: { edges: [0.5, 190.4, 380.3, 570.2, 760.1, 950.25], counts: [500, 300, 120, 50, 20] },
+        },
+      },
+      {
+        name: 'country',
+        dtype: 'str',
+        kind: 'categorical',
+        nulls: 0,
+        profile: { count: 1000, cardinality: 3, top: [{ value: 'DE', count: 600 }, { value: 'FR', count: 300 }, { value: 'IT', count: 100 }], other: 0 },
+      },
+      {
+        name: 'is_fraud',
+        dtype: 'bool',
+        kind: 'boolean',
+        nulls: 0,
+        profile: { count: 1000, cardinality: 2, top: [{ value: 'false', count: 950 }, { value: 'true', count: 50 }], other: 0 },
+      },
+      { name: 'ts', dtype: 'datetime[μs]', kind: 'datetime', nulls: 0, profile: { count: 1000, min: '2026-01-01 00:00:00', max: '2026-02-01 00:00:00' } },
+      { name: 'note', dtype: 'str', kind: 'text', nulls: 500, profile: { count: 500, distinct_approx: null } },
+      // Malformed on purpose: the profile view must show what it can and not break.
+      { name: 'odd', dtype: 'f64', kind: 'numerical', nulls: 0, profile: { histogram: { edges: [1], counts: [1, 2] }, mean: 'x' } },
+    ],
+  },
+  {
+    id: 2,
+    project: 'churn',
+    path: 'data/churn.parquet',
+    absolute_path: '/home/ana/work/churn/data/churn.parquet',
+    format: 'parquet',
+    rows: null,
+    bytes: 3_400_000,
+    hash: null,
+    columns: [],
+  },
+];
+
+const MODELS = {
+  models: [
+    {
+      id: 1,
+      project: 'fraud-detection',
+      path: 'mlruns/1/r-1/artifacts/model',
+      absolute_path: '/home/ana/work/fraud-detection/mlruns/1/r-1/artifacts/model',
+      format: 'mlflow',
+      name: null,
+      model_id: 'm-123',
+      bytes: 2_048_000,
+      hash: null,
+      details: {
+        flavors: { sklearn: { sklearn_version: '1.5.0', pickled_model: 'model.pkl' } },
+        signature: { inputs: [{ name: 'amount', type: 'double' }] },
+        run_id: 'r-1',
+        mlflow_version: '2.16.0',
+        files: 5,
+      },
+      runs: [{ id: 1, name: 'gbm-a', run_id: 'r-1' }],
+      datasets: ['data/train.csv'],
+    },
+    {
+      id: 2,
+      project: 'churn',
+      path: 'model.onnx',
+      absolute_path: '/home/ana/work/churn/model.onnx',
+      format: 'onnx',
+      name: 'churn-net',
+      model_id: null,
+      bytes: 1234,
+      hash: 'ffee',
+      details: { ir_version: 8, producer_name: 'pytorch', opset: [{ domain: '', version: 17 }] },
+      runs: [],
+      datasets: [],
+    },
+  ],
+  registered: [
+    {
+      project: 'fraud-detection',
+      name: 'fraud-gbm',
+      description: 'GBM for fraud',
+      aliases: { champion: '2' },
+      tags: { team: 'risk' },
+      versions: [
+        { version: '1', run_id: 'r-0', model_id: null, status: 'READY' },
+        { version: '2', run_id: 'r-1', model_id: 'm-123', status: 'READY' },
+      ],
+    },
+  ],
+};
+
+const PROBLEMS = [
+  { project: 'churn', path: 'mlruns/0/bad/meta.yaml', reader: 'mlflow', message: 'meta.yaml: expected a mapping at line 3' },
+];
 
 describe('Driftdeck UI in Chromium (mocked IPC)', () => {
   let browser;
@@ -236,7 +509,18 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
   /** A fresh page on the app with the given backend; fails the test on page errors. */
   async function openApp(
     t,
-    { projects = PROJECTS, dialogPath = null, addErrors = {}, listFailures = 0, colorScheme = 'light' } = {},
+    {
+      projects = PROJECTS,
+      dialogPath = null,
+      addErrors = {},
+      listFailures = 0,
+      colorScheme = 'light',
+      runs = RUNS,
+      generateRuns = 0,
+      datasets = DATASETS,
+      models = MODELS,
+      problems = [],
+    } = {},
   ) {
     const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, colorScheme });
     const page = await context.newPage();
@@ -249,8 +533,11 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     // One hook, so the order is certain: look at the page, then close it, then judge.
     t.after(async () => {
       let violations;
+      let styled;
       try {
         violations = await page.evaluate(() => window.__mock.violations);
+        // Inline styles would need 'unsafe-inline' in the app's CSP: none, ever.
+        styled = await page.evaluate(() => [...document.querySelectorAll('[style]')].map((e) => e.outerHTML.slice(0, 80)));
         if (SCREENSHOT_DIR) {
           const name = t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 60);
           await page.screenshot({ path: join(SCREENSHOT_DIR, `driftdeck-${name}.png`) });
@@ -259,10 +546,22 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
         await context.close();
       }
       assert.deepEqual(violations, [], 'CSP violations');
+      assert.deepEqual(styled, [], 'elements with a style attribute');
       assert.deepEqual(pageErrors, [], 'errors in the page');
     });
 
-    await page.addInitScript(installTauriMock, { info: INFO, projects, dialogPath, addErrors, listFailures });
+    await page.addInitScript(installTauriMock, {
+      info: INFO,
+      projects,
+      dialogPath,
+      addErrors,
+      listFailures,
+      runs,
+      generateRuns,
+      datasets,
+      models,
+      problems,
+    });
     await page.goto(`${origin}/index.html`);
     // Ready: app_info answered and the first project list arrived.
     await page.getByTestId('app-version').filter({ hasText: INFO.version }).waitFor();
@@ -426,18 +725,383 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.equal(await page.getByTestId('nav-projects').getAttribute('aria-current'), null);
     assert.equal(await page.getByTestId('view-projects').count(), 0);
 
-    for (const [id, arrives] of [
-      ['runs', 'indexing'],
-      ['datasets', 'indexing'],
-      ['fairness', 'fairness checks'],
-      ['models', 'publishing'],
+    await page.getByTestId('nav-fairness').click();
+    assert.match(await page.getByTestId('view-fairness').innerText(), /arrives with fairness checks/);
+
+    // Runs, Datasets and Models hold what the catalog has.
+    for (const [id, rows] of [
+      ['runs', 'run-row'],
+      ['datasets', 'dataset-row'],
+      ['models', 'model-row'],
     ]) {
       await page.getByTestId(`nav-${id}`).click();
-      assert.match(await page.getByTestId(`view-${id}`).innerText(), new RegExp(`arrives with ${arrives}`));
+      await page.getByTestId(rows).first().waitFor();
+      assert.doesNotMatch(await page.getByTestId(`view-${id}`).innerText(), /arrives with/);
     }
 
     await page.getByTestId('nav-projects').click();
     await page.getByTestId('view-projects').waitFor();
     assert.equal(await page.getByTestId('project-row').count(), 2);
+  });
+  /** Opens the Runs view and waits for its first list. */
+  async function openRuns(page) {
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('runs-count').filter({ hasText: /\d+ of \d+/ }).waitFor();
+  }
+
+  /** The rows of the runs table, top to bottom: group headers as "# name", runs by name. */
+  const tableLines = (page) =>
+    page.getByTestId('runs-table').evaluate((table) =>
+      [...table.querySelectorAll('[data-testid="group-row"], [data-testid="run-row"]')].map((row) =>
+        row.dataset.testid === 'group-row'
+          ? `# ${row.querySelector('[data-testid="group-name"]').textContent.replace(/\s+/g, ' ').trim()}`
+          : row.querySelector('[data-testid="run-name"]').textContent.trim(),
+      ),
+    );
+
+  test('runs render grouped by project and experiment, groups collapse, badges show status', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    assert.equal(await page.getByTestId('runs-count').innerText(), '5 of 5 runs');
+    assert.deepEqual(await tableLines(page), [
+      '# churn › churn-exp',
+      'abc123def',
+      '# churn › (no experiment)',
+      'logreg',
+      '# fraud-detection › baseline',
+      'gbm-b',
+      'gbm-a',
+      '# fraud-detection › tuning',
+      'rf-1',
+    ]);
+    const rows = page.getByTestId('run-row');
+    assert.equal(await rows.filter({ hasText: 'gbm-b' }).getByTestId('status-badge').getAttribute('data-status'), 'FAILED');
+    assert.equal(await rows.filter({ hasText: 'rf-1' }).locator('.dot').count(), 1, 'running dot');
+    assert.match(await rows.filter({ hasText: 'logreg' }).getAttribute('class'), /\bdeleted\b/);
+    // Default columns: the four most common metrics.
+    for (const key of ['auc', 'loss', 'f1', 'acc']) {
+      assert.equal(await page.getByTestId(`sort-metrics.${key}`).count(), 1, key);
+    }
+    assert.equal(await page.getByTestId('sort-metrics.val/auc').count(), 0);
+    // NaN is shown as such, a missing value as nothing.
+    assert.match(await rows.filter({ hasText: 'gbm-b' }).innerText(), /NaN/);
+
+    await page.locator('[data-testid="group-row"]', { hasText: 'baseline' }).click();
+    await rows.filter({ hasText: 'gbm-a' }).waitFor({ state: 'detached' });
+    assert.equal(await rows.count(), 3);
+    await page.locator('[data-testid="group-row"]', { hasText: 'baseline' }).click();
+    await rows.filter({ hasText: 'gbm-a' }).waitFor();
+
+    await page.getByTestId('grouping').selectOption('none');
+    await page.getByTestId('group-row').first().waitFor({ state: 'detached' });
+    assert.equal(await rows.count(), 5);
+  });
+
+  test('sorting by a metric orders numerically, missing values and NaN last both ways', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    await page.getByTestId('grouping').selectOption('none');
+    await page.getByTestId('sort-metrics.auc').click();
+    await page.waitForFunction(() => document.querySelector('[aria-sort="ascending"] [data-testid="sort-metrics.auc"]'));
+    assert.deepEqual(await tableLines(page), ['logreg', 'gbm-b', 'gbm-a', 'rf-1', 'abc123def']);
+    await page.getByTestId('sort-metrics.auc').click();
+    await page.waitForFunction(() => document.querySelector('[aria-sort="descending"] [data-testid="sort-metrics.auc"]'));
+    assert.deepEqual(await tableLines(page), ['rf-1', 'gbm-a', 'gbm-b', 'logreg', 'abc123def']);
+    // f1: gbm-a 0.7, gbm-b NaN, the rest missing.
+    await page.getByTestId('sort-metrics.f1').click();
+    await page.waitForFunction(() => document.querySelector('[aria-sort="ascending"] [data-testid="sort-metrics.f1"]'));
+    assert.deepEqual((await tableLines(page)).slice(0, 2), ['gbm-a', 'gbm-b']);
+  });
+
+  test('a filter applies while typing; a bad one shows the message under the box, not the banner', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    const input = page.getByTestId('filter-input');
+    await input.fill('params.model = "gbm"');
+    // No Enter: the pause after typing applies it.
+    await page.getByTestId('runs-count').filter({ hasText: '2 of 5 runs' }).waitFor();
+    assert.deepEqual(
+      (await calls(page, 'list_runs')).at(-1),
+      { projectId: null, filter: 'params.model = "gbm"' },
+    );
+    assert.equal(await page.getByTestId('run-row').count(), 2);
+
+    await input.fill('metrics.auc >');
+    await input.press('Enter');
+    const error = page.getByTestId('filter-error');
+    await error.waitFor();
+    const text = await error.innerText();
+    assert.match(text, /invalid filter at column 1/);
+    assert.match(text, /\n\s*metrics\.auc >\n\s*\^/, 'the caret line under the input');
+    assert.equal(await error.evaluate((e) => getComputedStyle(e).fontFamily.includes('mono')), true);
+    assert.equal(await page.getByTestId('error-banner').count(), 0);
+
+    await input.fill('metrics.auc > 0.9');
+    await input.press('Enter');
+    await error.waitFor({ state: 'detached' });
+    await page.getByTestId('runs-count').filter({ hasText: '2 of 5 runs' }).waitFor();
+    assert.deepEqual((await page.getByTestId('run-name').allInnerTexts()).sort(), ['gbm-a', 'rf-1']);
+  });
+
+  test('the project picker asks for one project', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    await page.getByTestId('project-picker').selectOption({ label: 'churn' });
+    await page.getByTestId('runs-count').filter({ hasText: '2 of 2 runs' }).waitFor();
+    assert.deepEqual((await calls(page, 'list_runs')).at(-1), { projectId: 2, filter: null });
+  });
+
+  test('the column chooser adds a param column, and the choice is remembered', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    await page.getByTestId('column-chooser').click();
+    await page.getByTestId('column-chooser-search').fill('optim');
+    const popover = page.getByTestId('column-chooser-popover');
+    assert.deepEqual(await popover.locator('input[type="checkbox"]').evaluateAll((boxes) => boxes.map((b) => b.dataset.key)), [
+      'params.optimizer',
+    ]);
+    await popover.locator('input[data-key="params.optimizer"]').check();
+    const header = page.getByTestId('sort-params.optimizer');
+    await header.waitFor();
+    assert.match(await page.getByTestId('run-row').filter({ hasText: 'gbm-b' }).innerText(), /\bsgd\b/);
+
+    await page.reload();
+    await openRuns(page);
+    await header.waitFor();
+    assert.equal(await page.getByTestId('sort-metrics.auc').count(), 1, 'the defaults are kept with it');
+  });
+
+  test('10,000 runs: only the rows in view are in the DOM, and scrolling reaches the last one', async (t) => {
+    const page = await openApp(t, { generateRuns: 10_000 });
+    await openRuns(page);
+    assert.equal(await page.getByTestId('runs-count').innerText(), '10,000 of 10,000 runs');
+    const inDom = await page.getByTestId('run-row').count();
+    assert.ok(inDom > 5 && inDom < 100, `${inDom} rows in the DOM`);
+    // Newest first: the oldest run is the last row.
+    assert.equal(await page.getByTestId('run-name').first().innerText(), 'gen-09999');
+
+    const table = page.getByTestId('runs-table');
+    await table.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    const last = page.getByTestId('run-row').filter({ hasText: 'gen-00000' });
+    await last.waitFor();
+    const [box, rowBox] = [await table.boundingBox(), await last.boundingBox()];
+    assert.ok(rowBox.y >= box.y && rowBox.y + rowBox.height <= box.y + box.height + 1, 'the last run is in view');
+    assert.ok((await page.getByTestId('run-row').count()) < 100);
+    assert.equal(await page.getByTestId('run-row').filter({ hasText: 'gen-09999' }).count(), 0);
+
+    // Halfway down shows the runs there, and the rows line up with the scroll position.
+    await table.evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    await page.getByTestId('run-row').filter({ hasText: /gen-050\d\d/ }).first().waitFor();
+  });
+
+  test('select two runs, compare them: only differences by default, charts as data: images', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    const compare = page.getByTestId('compare-button');
+    assert.equal(await compare.isDisabled(), true);
+    const rows = page.getByTestId('run-row');
+    await rows.filter({ hasText: 'gbm-b' }).getByTestId('run-select').click();
+    await rows.filter({ hasText: 'gbm-a' }).getByTestId('run-select').click();
+    await compare.and(page.locator(':enabled')).waitFor();
+    assert.match(await compare.innerText(), /Compare 2/);
+    await compare.click();
+
+    const panel = page.getByTestId('compare-panel');
+    await panel.getByTestId('compare-row').first().waitFor();
+    assert.deepEqual(await calls(page, 'compare_runs'), [{ ids: [1, 2] }]);
+    const toggle = panel.getByTestId('only-differences');
+    assert.equal(await toggle.isChecked(), true);
+    const keys = () => panel.getByTestId('compare-row').evaluateAll((rs) => rs.map((r) => r.dataset.key));
+    const shown = await keys();
+    assert.ok(shown.includes('params.lr') && shown.includes('metrics.auc') && shown.includes('status'));
+    assert.ok(!shown.includes('params.model') && !shown.includes('project'), 'equal rows are hidden');
+    assert.match(await panel.locator('[data-key="params.lr"]').getAttribute('class'), /\bdiffers\b/);
+
+    await toggle.uncheck();
+    await panel.locator('[data-key="params.model"]').waitFor();
+    assert.ok((await keys()).includes('project'));
+
+    // Charts: the metrics both runs have (acc and val/auc only one has).
+    const charts = panel.getByTestId('metric-chart');
+    await panel.getByTestId('chart-image').nth(2).waitFor();
+    assert.deepEqual(await charts.evaluateAll((cs) => cs.map((c) => c.dataset.metric)), ['auc', 'f1', 'loss']);
+    const img = panel.getByTestId('chart-image').first();
+    assert.match(await img.getAttribute('src'), /^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-image"]').naturalWidth > 0);
+    const request = (await calls(page, 'metric_chart')).find((c) => c.key === 'auc');
+    assert.deepEqual(request.runIds, [1, 2]);
+    assert.equal(request.height, 280);
+    assert.equal(request.dark, false);
+    const figureWidth = await charts.first().evaluate((f) => f.querySelector('.frame').clientWidth);
+    assert.equal(request.width, figureWidth, 'asks for the width of its container');
+    assert.deepEqual(await charts.first().getByTestId('chart-legend').locator('li').allInnerTexts(), ['gbm-a', 'gbm-b']);
+    assert.deepEqual(
+      await charts.first().locator('.legend rect').evaluateAll((rs) => rs.map((r) => r.getAttribute('fill'))),
+      ['#0072b2', '#d55e00'],
+    );
+    assert.equal(await charts.first().getByTestId('chart-points').innerText(), '100 points');
+
+    // Back to the table: the selection is kept.
+    await panel.getByTestId('compare-back').click();
+    await rows.first().waitFor();
+    assert.equal(await page.locator('[data-testid="run-row"].selected').count(), 2);
+  });
+
+  test('shift-click selects a range; clicking a run opens its detail', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    await page.getByTestId('grouping').selectOption('none');
+    await page.getByTestId('sort-name').click();
+    await page.waitForFunction(() => document.querySelector('[aria-sort="ascending"] [data-testid="sort-name"]'));
+    const rows = page.getByTestId('run-row');
+    assert.deepEqual(await tableLines(page), ['abc123def', 'gbm-a', 'gbm-b', 'logreg', 'rf-1']);
+    await rows.nth(1).getByTestId('run-select').click();
+    await rows.nth(3).getByTestId('run-select').click({ modifiers: ['Shift'] });
+    await page.getByTestId('compare-button').filter({ hasText: 'Compare 3' }).waitFor();
+    assert.deepEqual(
+      await page.locator('[data-testid="run-row"].selected [data-testid="run-name"]').allInnerTexts(),
+      ['gbm-a', 'gbm-b', 'logreg'],
+    );
+
+    await rows.filter({ hasText: 'rf-1' }).getByTestId('run-name').click();
+    const panel = page.getByTestId('compare-panel');
+    await panel.getByRole('heading', { name: 'rf-1' }).waitFor();
+    assert.equal(await panel.getByTestId('only-differences').count(), 0);
+    await panel.locator('[data-key="params.model"]').waitFor();
+    await panel.getByTestId('chart-image').nth(1).waitFor();
+  });
+
+  test('charts are asked again in the other colours when the system theme changes', async (t) => {
+    const page = await openApp(t, { colorScheme: 'light' });
+    await openRuns(page);
+    await page.getByTestId('run-row').filter({ hasText: 'gbm-a' }).click();
+    const image = page.getByTestId('chart-image').first();
+    await image.waitFor();
+    assert.ok((await calls(page, 'metric_chart')).every((c) => c.dark === false));
+    const lightSrc = await image.getAttribute('src');
+
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'metric_chart' && c.args.dark === true));
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid="chart-image"]').getAttribute('src') !== before,
+      lightSrc,
+    );
+    assert.match(decodeURIComponent(await image.getAttribute('src')), /data-dark="true"/);
+    await page.getByTestId('metric-chart').first().scrollIntoViewIfNeeded();
+  });
+
+  test('a dataset opens as its profile: histogram for numbers, top values for categories', async (t) => {
+    const page = await openApp(t);
+    await page.getByTestId('nav-datasets').click();
+    const rows = page.getByTestId('dataset-row');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 2);
+    const train = rows.filter({ hasText: 'data/train.csv' });
+    const cells = await train.locator('td').allInnerTexts();
+    assert.deepEqual(cells.map((c) => c.trim()), ['data/train.csv', 'fraud-detection', 'csv', '1,000', '6', '52 KB', '8.5%']);
+
+    await train.click();
+    const profile = page.getByTestId('dataset-profile');
+    await profile.waitFor();
+    const amount = profile.getByTestId('profile-column').filter({ hasText: 'amount' });
+    const bars = amount.getByTestId('histogram').locator('rect.bar');
+    assert.equal(await bars.count(), 5);
+    const heights = await bars.evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('height'))));
+    assert.ok(heights[0] > heights[1] && heights[1] > heights[4] && heights[4] > 0, `bar heights ${heights}`);
+    assert.match(await amount.innerText(), /10 nulls\s*\(1%\)/);
+    assert.match(await amount.innerText(), /mean\s*120\.3/);
+
+    const country = profile.getByTestId('profile-column').filter({ hasText: 'country' });
+    assert.match(await country.getByTestId('top-values').innerText(), /DE\s*600\s*60%/);
+    // The malformed profile shows no histogram and breaks nothing.
+    assert.equal(await profile.getByTestId('profile-column').filter({ hasText: 'odd' }).getByTestId('histogram').count(), 0);
+
+    await profile.getByTestId('profile-back').click();
+    await rows.first().waitFor();
+  });
+
+  test('a model shows its details as a list and links to its runs and datasets', async (t) => {
+    const page = await openApp(t);
+    await page.getByTestId('nav-models').click();
+    const rows = page.getByTestId('model-row');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 2);
+    const registered = page.getByTestId('registered-model');
+    assert.match(await registered.innerText(), /fraud-gbm/);
+    assert.equal(await registered.getByTestId('alias-badge').innerText(), '@champion → v2');
+
+    await rows.filter({ hasText: 'mlruns/1/r-1/artifacts/model' }).click();
+    const details = page.getByTestId('model-details');
+    await details.waitFor();
+    const tree = await details.getByTestId('model-details-tree').innerText();
+    assert.match(tree, /Mlflow version\s+2\.16\.0/);
+    assert.match(tree, /sklearn_version\s+1\.5\.0/);
+    assert.doesNotMatch(tree, /[{}"]/, 'no raw JSON');
+    assert.match(await details.innerText(), /Registered as\s+fraud-gbm v2/i);
+
+    await details.getByTestId('lineage-dataset').filter({ hasText: 'data/train.csv' }).click();
+    await page.getByTestId('dataset-profile').waitFor();
+    assert.equal(await page.getByTestId('nav-datasets').getAttribute('aria-current'), 'page');
+
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('model-details').getByTestId('lineage-run').filter({ hasText: 'gbm-a' }).click();
+    await page.getByTestId('compare-panel').getByRole('heading', { name: 'gbm-a' }).waitFor();
+    assert.deepEqual((await calls(page, 'compare_runs')).at(-1), { ids: [1] });
+    assert.equal(await page.getByTestId('nav-runs').getAttribute('aria-current'), 'page');
+  });
+
+  test('a catalog-changed event reloads the view once per burst, keeping the selection', async (t) => {
+    const page = await openApp(t);
+    await page.waitForFunction(() => window.__mock.listenerCount('catalog-changed') === 1);
+    await openRuns(page);
+    await page.getByTestId('run-row').filter({ hasText: 'gbm-a' }).getByTestId('run-select').click();
+    const before = (await calls(page, 'list_runs')).length;
+
+    await page.evaluate(() => {
+      const runs = window.__mock.runs;
+      runs.push({ ...structuredClone(runs[0]), id: 99, run_id: 'r-99', name: 'gbm-new' });
+      for (let i = 0; i < 3; i++) window.__mock.emit('catalog-changed', { project_id: 1, units_read: 1, units_removed: 0 });
+    });
+    await page.getByTestId('run-row').filter({ hasText: 'gbm-new' }).waitFor();
+    assert.equal(await page.getByTestId('runs-count').innerText(), '6 of 6 runs');
+    assert.equal((await calls(page, 'list_runs')).length, before + 1, 'three events, one reload');
+    assert.equal(await page.locator('[data-testid="run-row"].selected').count(), 1);
+  });
+
+  test('activity shows indexing progress in the status bar, warnings open a copyable list', async (t) => {
+    const page = await openApp(t, { problems: PROBLEMS });
+    await page.waitForFunction(() => window.__mock.listenerCount('catalog-activity') === 1);
+    const activity = page.getByTestId('status-activity');
+
+    await page.evaluate(() =>
+      window.__mock.emit('catalog-activity', { state: 'reading', project_id: 1, done: 120, total: 400 }),
+    );
+    await activity.filter({ hasText: 'Indexing fraud-detection: reading 120/400' }).waitFor();
+    assert.equal(await activity.getByTestId('status-progress').getAttribute('aria-valuenow'), '30');
+
+    await page.evaluate(() =>
+      window.__mock.emit('catalog-activity', { state: 'watching', project_id: null, done: 2, total: 2 }),
+    );
+    await activity.filter({ hasText: 'Watching 2 projects' }).waitFor();
+    assert.equal(await activity.getByTestId('status-progress').count(), 0);
+
+    await page.evaluate(() =>
+      window.__mock.emit('catalog-warning', { project_id: 2, message: 'file watching is off: polling every 2 s' }),
+    );
+    const warnings = page.getByTestId('status-warnings');
+    await warnings.filter({ hasText: '1 warning' }).waitFor();
+    await warnings.click();
+    assert.equal(
+      await page.getByTestId('warnings-panel').getByTestId('warning-message').innerText(),
+      'churn: file watching is off: polling every 2 s',
+    );
+
+    const problems = page.getByTestId('problems-count');
+    assert.equal(await problems.innerText(), '1 problem');
+    await problems.click();
+    const row = page.getByTestId('problem-row');
+    await row.waitFor();
+    assert.match(await row.innerText(), /churn[\s\S]*mlruns\/0\/bad\/meta\.yaml[\s\S]*mlflow[\s\S]*expected a mapping at line 3/);
+    assert.equal(await row.getByTestId('problem-message').evaluate((e) => getComputedStyle(e).userSelect), 'text');
   });
 });
