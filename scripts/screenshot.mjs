@@ -33,6 +33,9 @@ try {
   if (view) {
     const [nav] = await session.findAll(`[data-testid="nav-${view}"]`);
     await session.click(nav);
+    // Wait for the view's data: the app indexes the demo project live at start-up.
+    const ready = { runs: 'run-row', datasets: 'dataset-row', models: 'model-row' }[view];
+    if (ready) await session.textsOf(`[data-testid="${ready}"]`, 90_000);
   }
   await sleep(500); // let the last frame (fonts, transitions) reach the X server
   fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -202,6 +202,11 @@ fn collect(
     match result {
         Ok(events) => {
             for event in events {
+                // Reads are not changes: the index itself opens every file it reads, and
+                // counting those would re-index forever (and keep a core busy while idle).
+                if is_read_only(&event.kind) {
+                    continue;
+                }
                 for path in &event.paths {
                     if ignored.iter().any(|i| i == path) || in_hidden_folder(path, projects) {
                         continue;
@@ -226,6 +231,12 @@ fn collect(
             }
         }
     }
+}
+
+/// Whether an event only says that something was opened or read.
+fn is_read_only(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode};
+    matches!(kind, notify::EventKind::Access(access) if !matches!(access, AccessKind::Close(AccessMode::Write)))
 }
 
 /// Events inside `.git`, `.dvc` and other hidden folders never change what the index sees.
@@ -354,4 +365,63 @@ impl Backend {
 fn is_watch_limit(err: &notify::Error) -> bool {
     matches!(err.kind, notify::ErrorKind::MaxFilesWatch)
         || matches!(&err.kind, notify::ErrorKind::Io(e) if e.raw_os_error() == Some(28)) // ENOSPC
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+
+    #[test]
+    fn opening_and_reading_files_is_not_a_change() {
+        assert!(is_read_only(&notify::EventKind::Access(AccessKind::Open(
+            AccessMode::Any
+        ))));
+        assert!(is_read_only(&notify::EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(!is_read_only(&notify::EventKind::Access(
+            AccessKind::Close(AccessMode::Write)
+        )));
+        assert!(!is_read_only(&notify::EventKind::Modify(ModifyKind::Any)));
+        assert!(!is_read_only(&notify::EventKind::Create(CreateKind::File)));
+    }
+
+    #[test]
+    fn an_idle_watch_does_not_reindex_after_its_own_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let project_dir = dir.path().join("p");
+        std::fs::create_dir_all(project_dir.join("runs/r1")).unwrap();
+        std::fs::write(project_dir.join("runs/r1/metrics.json"), r#"{"acc": 0.9}"#).unwrap();
+        std::fs::write(project_dir.join("runs/r1/params.yaml"), "lr: 0.1\n").unwrap();
+        std::fs::write(project_dir.join("data.csv"), "a,b\n1,2\n").unwrap();
+        let mut catalog = Catalog::open(&dir.path().join("c.sqlite")).unwrap();
+        let project = catalog.add_project(&project_dir, 0).unwrap();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let indexes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let handle = {
+            let (stop, indexes) = (stop.clone(), indexes.clone());
+            std::thread::spawn(move || {
+                watch(&mut catalog, &[project], &stop, &mut |c| {
+                    if matches!(c, Change::Indexed { .. }) {
+                        indexes.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+                .unwrap();
+            })
+        };
+        // Wait for the start-up index, then give a feedback loop ample time to show itself.
+        let start = Instant::now();
+        while indexes.load(Ordering::SeqCst) == 0 && start.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(DEBOUNCE * 6);
+        stop.store(true, Ordering::SeqCst);
+        handle.join().unwrap();
+        assert_eq!(
+            indexes.load(Ordering::SeqCst),
+            1,
+            "the watch re-indexed without any change"
+        );
+    }
 }
