@@ -18,14 +18,16 @@
 //! tab separator), `.parquet`, `.arrow`/`.feather`/`.ipc` (the Arrow IPC file format, which is
 //! Feather v2), `.ndjson`/`.jsonl`. CSV is read with a header row, `"` quotes, UTF-8 only, types
 //! inferred from the first [`CSV_INFER_SCHEMA_ROWS`] rows, and empty fields plus the usual missing
-//! markers ([`CSV_NULL_VALUES`]) as nulls; `NaN` and `inf` stay floats.
+//! markers ([`CSV_NULL_VALUES`]) as nulls; `NaN` and `inf` stay floats. Rows shorter than the
+//! header are padded with nulls (as pandas does); longer ones are an error (ragged rows).
 //!
 //! # Errors
 //!
 //! Bad input never panics and never stops an index: every failure is a [`DataError`] that names the
 //! file and says what was expected ([`DataErrorKind`]). Polars itself can panic on some malformed
 //! inputs, so every call into it from this module is guarded with `catch_unwind` and a panic
-//! becomes [`DataErrorKind::Crashed`].
+//! becomes [`DataErrorKind::Crashed`] (the process's panic hook still reports it on stderr: the
+//! hook is global, not this module's to replace).
 //!
 //! # Profiles
 //!

@@ -10,13 +10,20 @@
 //!    count for strings; min and max for dates and times. Every one of these is a streaming
 //!    reduction, so memory stays bounded whatever the file's size.
 //! 2. **Detail pass**, which needs the first pass's results (min/max for histogram edges, distinct
-//!    counts to tell categorical from text, the row count for the quantile budget): the quantiles
-//!    of numeric columns, one small group-by per numeric column over its histogram bin index, and
-//!    one group-by per categorical column for its value counts. These queries are collected
-//!    together (`collect_all`, streaming), sharing one scan of the file.
+//!    counts to tell categorical from text, the row count for the quantile budget): one select
+//!    with the quantiles of numeric columns and, for their histograms, the count of values below
+//!    each inner bin edge (streaming sums); and one group-by per categorical column for its value
+//!    counts. These queries are collected together (`collect_all`, streaming), sharing one scan.
 //!
 //! No Rust code loops over rows: the only values that reach Rust are the aggregates, at most a
 //! few thousand per column.
+//!
+//! Memory: the first pass holds only reduction states. The second holds the values quantiles are
+//! computed from (at most [`ProfileOptions::exact_quantile_values`], 32 MiB by default) and one
+//! small table of value counts per categorical column (fewer than [`TEXT_MIN_DISTINCT`] rows).
+//! Time, measured on a busy 2-core machine (optimised build, 1M rows x 16 float + 4 string
+//! columns): about 1.7 s for Parquet, 7 s for the same data as a 275 MB CSV, split evenly
+//! between the two passes.
 //!
 //! # Kinds
 //!
@@ -24,9 +31,9 @@
 //! - `boolean`: boolean columns.
 //! - `datetime`: date, datetime, time and duration columns.
 //! - `categorical`: `category` (dictionary) columns, and string columns whose distinct non-null
-//!   values are at most half of their non-null values and at most [`TEXT_MIN_DISTINCT`] - 1 in
-//!   number. So is a column of Polars' `null` type (NDJSON or Parquet columns with no value at
-//!   all; CSV infers `str` for an all-empty column, which is then categorical with no values).
+//!   values are at most half of their non-null values and fewer than [`TEXT_MIN_DISTINCT`]. So is
+//!   a column of Polars' `null` type (NDJSON or Parquet columns with no value at all; CSV infers
+//!   `str` for an all-empty column, which is then categorical with no values).
 //! - `text`: other string columns (identifiers, free text), and nested columns (structs and lists,
 //!   e.g. NDJSON objects): those get only a count of non-null values, no statistics.
 //!
@@ -35,8 +42,9 @@
 //! Exact: rows, nulls, `count`, `nan`, `inf`, `min`, `max`, `mean` and `std` (up to float
 //! rounding), histogram counts, categorical `cardinality`, `top` and `other`, datetime `min`/`max`.
 //! Quantiles are exact (linear interpolation, numpy's default) while the file has at most
-//! [`ProfileOptions::exact_quantile_values`] numeric values; beyond that they are computed on every
-//! k-th row (a systematic sample that keeps memory bounded) and `quantiles_exact` is false.
+//! [`ProfileOptions::exact_quantile_values`] numeric values (4M by default: 250,000 rows of 16
+//! numeric columns); beyond that they are computed on every k-th row, a systematic sample of
+//! about that many values that bounds memory and time, and `quantiles_exact` is false.
 //! `distinct_approx` is Polars' HyperLogLog estimate (256 registers: about 6.5% relative error,
 //! close to exact up to a few dozen values); the categorical/text rule uses it too.
 //! Statistics of numbers cover finite values only: NaN and ±infinity are counted apart and left
@@ -91,8 +99,10 @@ pub struct ProfileOptions {
     /// Most frequent values kept per categorical or boolean column.
     pub top_values: usize,
     /// Quantiles are exact while rows x numeric columns is at most this; above it they come from
-    /// every k-th row. Polars holds the values it computes quantiles of in memory (8 bytes each),
-    /// so this bounds that memory: 32M values = 256 MiB.
+    /// every k-th row, about this many values in all. Polars sorts the values it computes
+    /// quantiles of in memory (8 bytes each), so this bounds that memory and time: 4M values =
+    /// 32 MiB; 1M rows x 16 numeric columns gives each column a sample of 250,000 rows, whose
+    /// quantiles are off by about 0.1% in rank.
     pub exact_quantile_values: u64,
 }
 
@@ -101,7 +111,7 @@ impl Default for ProfileOptions {
         ProfileOptions {
             histogram_bins: 20,
             top_values: 20,
-            exact_quantile_values: 32 * 1024 * 1024,
+            exact_quantile_values: 4 * 1024 * 1024,
         }
     }
 }
@@ -385,7 +395,9 @@ fn profile_frame(
                 exprs.push(c.clone().approx_n_unique().alias(key(i, "distinct")));
                 if float {
                     exprs.push(c.clone().is_nan().sum().alias(key(i, "nan")));
-                    exprs.push(c.is_infinite().sum().alias(key(i, "inf")));
+                    exprs.push(c.clone().is_infinite().sum().alias(key(i, "inf")));
+                    let negative = lit(f64::NEG_INFINITY);
+                    exprs.push(c.eq(negative).sum().alias(key(i, "-inf")));
                 }
             }
             Plan::Boolean => {
@@ -421,6 +433,7 @@ fn profile_frame(
 
     // What pass 1 says about each column; pass 2 fills in quantiles, histograms and top values.
     let mut profiles = Vec::with_capacity(columns.len());
+    let mut negative_infinities = vec![0; columns.len()];
     for (i, (name, dtype, plan)) in columns.iter().enumerate() {
         let nulls = first.u64(&key(i, "nulls"))?;
         let count = first.u64(&key(i, "count"))?;
@@ -428,6 +441,9 @@ fn profile_frame(
             Plan::Numeric { float } => {
                 let nan = if float { first.u64(&key(i, "nan"))? } else { 0 };
                 let inf = if float { first.u64(&key(i, "inf"))? } else { 0 };
+                if float {
+                    negative_infinities[i] = first.u64(&key(i, "-inf"))?;
+                }
                 let stats = NumericStats {
                     count,
                     nan,
@@ -502,7 +518,12 @@ fn profile_frame(
         });
     }
 
-    detail_pass(lf, rows, &columns, &mut profiles, options)?;
+    let first_pass = FirstPass {
+        rows,
+        columns: &columns,
+        negative_infinities: &negative_infinities,
+    };
+    detail_pass(lf, &first_pass, &mut profiles, options)?;
     Ok(DatasetProfile {
         format,
         rows,
@@ -512,10 +533,8 @@ fn profile_frame(
 
 /// What one query of the detail pass computes.
 enum Detail {
-    /// Quantiles of these columns (by position), one list-valued column each.
-    Quantiles(Vec<usize>),
-    /// Histogram bin counts of the column at this position.
-    Histogram(usize),
+    /// Quantiles and histograms of the numeric columns: one row.
+    Numbers,
     /// Value counts of the column at this position.
     ValueCounts(usize),
 }
@@ -529,13 +548,21 @@ fn row_index_name(schema_names: &[&str]) -> String {
     name
 }
 
+/// What the detail pass needs from the first one besides the profiles.
+struct FirstPass<'a> {
+    rows: u64,
+    columns: &'a [(String, DataType, Plan)],
+    /// Per column: its -infinity values (only floats have any).
+    negative_infinities: &'a [u64],
+}
+
 fn detail_pass(
     lf: LazyFrame,
-    rows: u64,
-    columns: &[(String, DataType, Plan)],
+    first: &FirstPass<'_>,
     profiles: &mut [ColumnProfile],
     options: &ProfileOptions,
 ) -> PolarsResult<()> {
+    let (rows, columns) = (first.rows, first.columns);
     let bins = options.histogram_bins.max(1);
     let numeric: Vec<usize> = profiles
         .iter()
@@ -555,60 +582,57 @@ fn detail_pass(
         lf
     };
 
-    let mut queries: Vec<(Detail, LazyFrame)> = Vec::new();
-    if !numeric.is_empty() {
-        let probabilities = Series::new("q".into(), QUANTILES.map(|(q, _)| q));
-        let probabilities = Scalar::new(
-            DataType::List(Box::new(DataType::Float64)),
-            AnyValue::List(probabilities),
-        );
-        let exprs: Vec<Expr> = numeric
-            .iter()
-            .map(|&i| {
-                let (name, _, plan) = &columns[i];
-                let mut v = finite_values(name, *plan);
-                if step > 1 {
-                    let sampled = (col(row_index.as_str()) % lit(step)).eq(lit(0u64));
-                    v = v.filter(sampled);
-                }
-                v.quantile(lit(probabilities.clone()), QuantileMethod::Linear)
-                    .alias(key(i, "q"))
-            })
-            .collect();
-        queries.push((Detail::Quantiles(numeric.clone()), lf.clone().select(exprs)));
-    }
+    // Numbers: per column, the quantiles (one list value) and, for the histogram, how many values
+    // lie below each inner edge (streaming sums; bin counts are their differences). Comparing
+    // with the very edges we report puts every value in the bin the edges say, as numpy does.
+    // The comparisons read the raw column, cheaper than the finite-only view: NaN and +inf are
+    // never below an edge, and the -inf values, always below, are subtracted.
+    let probabilities = Series::new("q".into(), QUANTILES.map(|(q, _)| q));
+    let probabilities = Scalar::new(
+        DataType::List(Box::new(DataType::Float64)),
+        AnyValue::List(probabilities),
+    );
+    let mut exprs = Vec::new();
+    let mut histograms = Vec::new(); // (column position, edges)
     for &i in &numeric {
         let ColumnStats::Numeric(s) = &mut profiles[i].stats else {
             continue;
         };
+        let (name, _, plan) = &columns[i];
+        let v = finite_values(name, *plan);
+        let sample = if step > 1 {
+            let sampled = (col(row_index.as_str()) % lit(step)).eq(lit(0u64));
+            v.clone().filter(sampled)
+        } else {
+            v.clone()
+        };
+        exprs.push(
+            sample
+                .quantile(lit(probabilities.clone()), QuantileMethod::Linear)
+                .alias(key(i, "q")),
+        );
         let (Some(min), Some(max)) = (s.min, s.max) else {
             continue;
         };
-        // Halves keep `max - min` finite for any finite min and max.
-        let scale = f64::from(bins) / (max / 2.0 - min / 2.0);
-        if min == max || !scale.is_finite() {
-            // One value (or a range too small to split): a single bin holds them all.
+        let edges = equal_width_edges(min, max, bins);
+        if min == max || edges.windows(2).any(|w| w[0] >= w[1]) {
+            // One value, or a range too narrow to split: a single bin holds them all.
             s.histogram = Some(Histogram {
                 edges: vec![min, max],
                 counts: vec![s.count],
             });
             continue;
         }
-        let (name, _, plan) = &columns[i];
-        let index = ((finite_values(name, *plan) / lit(2.0) - lit(min / 2.0)) * lit(scale))
-            .cast(DataType::UInt32);
-        // The maximum lands on `bins`: it belongs to the last, closed bin.
-        let index = when(index.clone().gt_eq(lit(bins)))
-            .then(lit(bins - 1))
-            .otherwise(index)
-            .cast(DataType::UInt32)
-            .alias("bin");
-        let counts = lf
-            .clone()
-            .select([index])
-            .group_by([col("bin")])
-            .agg([len().alias("count")]);
-        queries.push((Detail::Histogram(i), counts));
+        for (k, edge) in edges.iter().enumerate().take(bins as usize).skip(1) {
+            let below = column(name).lt(lit(*edge)).sum();
+            exprs.push(below.alias(key(i, &format!("below{k}"))));
+        }
+        histograms.push((i, edges));
+    }
+
+    let mut queries: Vec<(Detail, LazyFrame)> = Vec::new();
+    if !exprs.is_empty() {
+        queries.push((Detail::Numbers, lf.clone().select(exprs)));
     }
     for (i, p) in profiles.iter().enumerate() {
         // All-null columns have nothing to count; booleans were counted in pass 1.
@@ -631,32 +655,31 @@ fn detail_pass(
 
     for (detail, df) in details.into_iter().zip(results) {
         match detail {
-            Detail::Quantiles(positions) => {
+            Detail::Numbers => {
                 let row = OneRow(&df);
-                for i in positions {
+                for &i in &numeric {
                     let quantiles = row.f64_list(&key(i, "q"))?;
                     if let ColumnStats::Numeric(s) = &mut profiles[i].stats {
                         s.quantiles = <[f64; QUANTILES.len()]>::try_from(quantiles).ok();
                         s.quantiles_exact = step == 1;
                     }
                 }
-            }
-            Detail::Histogram(i) => {
-                let bin = df.column("bin")?.cast(&DataType::UInt32)?;
-                let count = df.column("count")?.cast(&DataType::UInt64)?;
-                let last = bins as usize - 1;
-                let mut counts = vec![0u64; bins as usize];
-                for (b, n) in bin.u32()?.iter().zip(count.u64()?.iter()) {
-                    // Nulls (NaN, infinities, missing) have no bin.
-                    if let (Some(b), Some(n)) = (b, n) {
-                        counts[(b as usize).min(last)] += n;
+                for (i, edges) in std::mem::take(&mut histograms) {
+                    let ColumnStats::Numeric(s) = &mut profiles[i].stats else {
+                        continue;
+                    };
+                    let negative_infinities = first.negative_infinities[i];
+                    let mut below = vec![0u64];
+                    for k in 1..bins {
+                        let n = row.u64(&key(i, &format!("below{k}")))?;
+                        below.push(n.saturating_sub(negative_infinities));
                     }
-                }
-                if let ColumnStats::Numeric(s) = &mut profiles[i].stats {
-                    s.histogram = Some(Histogram {
-                        edges: equal_width_edges(s.min.unwrap_or(0.0), s.max.unwrap_or(0.0), bins),
-                        counts,
-                    });
+                    below.push(s.count);
+                    let counts = below
+                        .windows(2)
+                        .map(|w| w[1].saturating_sub(w[0]))
+                        .collect();
+                    s.histogram = Some(Histogram { edges, counts });
                 }
             }
             Detail::ValueCounts(i) => {
@@ -673,7 +696,6 @@ fn detail_pass(
             }
         }
     }
-
     Ok(())
 }
 
@@ -683,7 +705,8 @@ fn distinct_estimate(estimate: u64, nulls: u64, values: u64) -> u64 {
     estimate.saturating_sub(u64::from(nulls > 0)).min(values)
 }
 
-/// `bins + 1` edges from `min` to `max`, the last one exactly `max`.
+/// `bins + 1` edges from `min` to `max`, the last one exactly `max`. Halves keep the width
+/// finite for any finite `min` and `max`.
 fn equal_width_edges(min: f64, max: f64, bins: u32) -> Vec<f64> {
     let half_width = (max / 2.0 - min / 2.0) / f64::from(bins);
     let mut edges: Vec<f64> = (0..bins)
@@ -829,12 +852,16 @@ mod tests {
                 assert_close(*got, quantile(&values, q), &format!("{at}: {key}"));
             }
             let histogram = s.histogram.as_ref().unwrap();
-            assert_eq!(
-                histogram.counts.iter().sum::<u64>(),
-                s.count,
-                "{at}: histogram"
-            );
             assert_eq!(histogram.edges.len(), histogram.counts.len() + 1, "{at}");
+            assert_eq!(histogram.edges.first(), values.first(), "{at}");
+            assert_eq!(histogram.edges.last(), values.last(), "{at}");
+            // Each value in [edges[k], edges[k + 1]), the maximum in the last bin.
+            let mut counts = vec![0u64; histogram.counts.len()];
+            for v in &values {
+                let inner = &histogram.edges[1..histogram.counts.len()];
+                counts[inner.iter().filter(|e| *e <= v).count()] += 1;
+            }
+            assert_eq!(histogram.counts, counts, "{at}: histogram");
         }
     }
 
@@ -921,7 +948,12 @@ mod tests {
         assert_eq!((x.min, x.max, x.mean), (Some(1.5), Some(3.5), Some(2.5)));
         assert_close(x.std.unwrap(), 2f64.sqrt(), "std");
         assert_eq!(x.quantiles.unwrap()[3], 2.5);
-        assert_eq!(x.histogram.as_ref().unwrap().counts.iter().sum::<u64>(), 2);
+        // NaN and the infinities are in no bin.
+        let counts = &x.histogram.as_ref().unwrap().counts;
+        assert_eq!(
+            (counts[0], counts[19], counts.iter().sum::<u64>()),
+            (1, 1, 2)
+        );
         let json = col_of(&p, "x").stats_json();
         assert_eq!(json["quantiles"]["p50"], 2.5);
         assert_eq!(json["nan"], 1);
@@ -966,6 +998,11 @@ mod tests {
             2
         );
 
+        // Short rows are padded with nulls.
+        let short = write(dir.path(), "short.csv", "a,b,c\n1,2,3\n4,5\n");
+        let p = profile(&short).unwrap();
+        assert_eq!((p.rows, col_of(&p, "c").nulls), (2, 1));
+
         let header_only = write(dir.path(), "header.csv", "a,b\n");
         let p = profile(&header_only).unwrap();
         assert_eq!(p.rows, 0);
@@ -992,6 +1029,11 @@ mod tests {
         let x = numbers(&p, "x");
         assert_eq!((x.count, x.nan, x.inf, col_of(&p, "x").nulls), (2, 1, 2, 1));
         assert_eq!((x.min, x.max, x.mean), (Some(1.0), Some(3.0), Some(2.0)));
+        let counts = &x.histogram.as_ref().unwrap().counts;
+        assert_eq!(
+            (counts[0], counts[19], counts.iter().sum::<u64>()),
+            (1, 1, 2)
+        );
         let nothing = numbers(&p, "nothing");
         assert_eq!((nothing.count, col_of(&p, "nothing").nulls), (0, 6));
         assert_eq!(
