@@ -151,7 +151,7 @@ impl Catalog {
             path: path.to_path_buf(),
             source,
         })?;
-        configure(&conn).map_err(|source| classify_open_error(path, source))?;
+        configure_with_retry(&conn).map_err(|source| classify_open_error(path, source))?;
         let mut catalog = Catalog {
             conn,
             path: path.to_path_buf(),
@@ -244,6 +244,24 @@ fn check_version_read_only(path: &Path) -> Result<(), CatalogError> {
         });
     }
     Ok(())
+}
+
+/// Switching to WAL needs a moment of exclusive access, and SQLite answers BUSY at once (without
+/// its busy handler) while another connection is opening the same new file: retry for as long
+/// as the busy timeout allows.
+fn configure_with_retry(conn: &Connection) -> rusqlite::Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        match configure(conn) {
+            Err(err)
+                if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
