@@ -62,8 +62,10 @@ test-e2e: build ## the real app under Xvfb through tauri-driver + WebKitWebDrive
 bench: ## benchmarks in release (index; see the printed tables)
 	$(CARGO) bench --bench index
 
-screenshot: build ## docs/screenshot.png: the real window on the demo project, under Xvfb
-	scripts/screenshot.sh docs/screenshot.png
+screenshot: build ## docs/screenshot*.png: the real window on the demo project, under Xvfb
+	scripts/screenshot.sh docs/screenshot.png runs
+	scripts/screenshot.sh docs/screenshot-datasets.png datasets
+	scripts/screenshot.sh docs/screenshot-models.png models
 
 icons: setup ## regenerate icons/ from icons/source.svg
 	scripts/make_icons.sh

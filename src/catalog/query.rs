@@ -238,13 +238,19 @@ impl Catalog {
     pub fn run(&self, id: i64) -> Result<RunRow, CatalogError> {
         let project_id: Option<i64> = self
             .conn
-            .query_row("SELECT project_id FROM runs WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT project_id FROM runs WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?;
-        let project_id = project_id.ok_or_else(|| CatalogError::NoSuchProject { what: format!("run {id}") })?;
+        let project_id = project_id.ok_or_else(|| CatalogError::NoSuchProject {
+            what: format!("run {id}"),
+        })?;
         self.runs(Some(project_id))?
             .into_iter()
             .find(|r| r.id == id)
-            .ok_or_else(|| CatalogError::NoSuchProject { what: format!("run {id}") })
+            .ok_or_else(|| CatalogError::NoSuchProject {
+                what: format!("run {id}"),
+            })
     }
 
     /// Finds a run by catalog id, by the tool's run id, or by a unique prefix of it.
