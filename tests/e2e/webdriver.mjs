@@ -40,9 +40,13 @@ export async function waitFor(what, fn, timeoutMs = 30_000, everyMs = 100) {
 export async function startTauriDriver({ driverBin, env }) {
   const port = await freePort();
   const nativePort = await freePort();
+  // A process group of its own: tauri-driver starts WebKitWebDriver, which starts the app; at
+  // the end the whole group is killed, so no app window outlives the test (and no inherited
+  // pipe keeps the test runner waiting).
   const child = spawn(driverBin, ['--port', String(port), '--native-port', String(nativePort)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
@@ -58,8 +62,18 @@ export async function startTauriDriver({ driverBin, env }) {
     url,
     output: () => log,
     async stop() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000)]);
+      const group = (signal) => {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // the group is already gone
+        }
+      };
+      group('SIGTERM');
+      await Promise.race([exited, sleep(3000)]);
+      group('SIGKILL');
+      child.stdout.destroy();
+      child.stderr.destroy();
     },
   };
 }
