@@ -47,8 +47,8 @@ test('the window opens with the app layout', async () => {
   for (const view of ['Projects', 'Runs', 'Datasets', 'Compare', 'Fairness', 'Models']) {
     assert.ok(nav.some((t) => t.includes(view)), `sidebar lacks ${view}: ${JSON.stringify(nav)}`);
   }
-  const [status] = await session.textsOf('[data-testid="status-bar"]');
-  assert.match(status, /catalog\.sqlite/);
+  const [status] = await session.textsMatching('[data-testid="status-bar"]', /catalog\.sqlite/);
+  assert.match(status, /Driftdeck \d+\.\d+\.\d+/);
 });
 
 test('the demo project is listed from the real catalog', async () => {

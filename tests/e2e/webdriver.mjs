@@ -139,6 +139,17 @@ export class Session {
     }, timeoutMs);
   }
 
+  /** The texts of `css` once one of them matches `pattern` (the UI fills in data asynchronously). */
+  async textsMatching(css, pattern, timeoutMs) {
+    return waitFor(`${css} to show ${pattern}`, async () => {
+      const texts = await this.execute(
+        'return Array.from(document.querySelectorAll(arguments[0]), (e) => e.innerText);',
+        [css],
+      );
+      return texts.some((t) => pattern.test(t)) ? texts : null;
+    }, timeoutMs);
+  }
+
   async screenshotPng() {
     return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
   }
