@@ -189,6 +189,12 @@ pub(crate) mod testing {
         Box::leak(Box::new(dir.path().join("public")))
     }
 
+    /// The fixtures' ground truth (`public/MANIFEST.json`), parsed.
+    pub fn fixture_manifest() -> serde_json::Value {
+        let text = std::fs::read_to_string(fixtures().join("MANIFEST.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
     /// Walks `root` and reads every unit `reader` finds there, by unit key.
     pub fn read_all(reader: &dyn Reader, root: &Path) -> Vec<(String, Records)> {
         let walk = super::walk::walk(root, &AtomicBool::new(false)).unwrap();

@@ -214,8 +214,7 @@ pub(crate) mod expected {
     use crate::scan::testing;
 
     pub fn manifest() -> Value {
-        let text = std::fs::read_to_string(testing::fixtures().join("MANIFEST.json")).unwrap();
-        serde_json::from_str(&text).unwrap()
+        testing::fixture_manifest()
     }
 
     /// Nested values flattened with `sep`, as the readers flatten params (`.`) and metrics (`/`).

@@ -340,9 +340,7 @@ mod tests {
     use crate::scan::testing;
 
     fn manifest() -> Json {
-        let text = std::fs::read_to_string(testing::fixtures().join("MANIFEST.json")).unwrap();
-        let all: Json = serde_json::from_str(&text).unwrap();
-        all["projects"]["tensorboard-project"].clone()
+        testing::fixture_manifest()["projects"]["tensorboard-project"].clone()
     }
 
     /// (points, min step, max step, value at the largest step, latest time on ties).

@@ -615,9 +615,7 @@ mod tests {
     use crate::scan::testing;
 
     fn manifest() -> Json {
-        let text = std::fs::read_to_string(testing::fixtures().join("MANIFEST.json")).unwrap();
-        let all: Json = serde_json::from_str(&text).unwrap();
-        all["projects"]["wandb-offline-project"].clone()
+        testing::fixture_manifest()["projects"]["wandb-offline-project"].clone()
     }
 
     fn project_root(m: &Json) -> std::path::PathBuf {
