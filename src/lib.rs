@@ -16,6 +16,7 @@
 
 pub mod catalog;
 pub mod data;
+pub mod drift;
 pub mod report;
 pub mod scan;
 pub mod time;
