@@ -195,6 +195,27 @@ pub(crate) mod testing {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// Equal to within two ulps: manifests print floats with Python's shortest repr, which
+    /// serde_json may read one unit in the last place off.
+    pub fn same(got: f64, expected: f64) -> bool {
+        got == expected
+            || (got - expected).abs() <= 2.0 * f64::EPSILON * got.abs().max(expected.abs())
+    }
+
+    /// Whether a param (always a string in the catalog) holds a manifest value of any JSON type.
+    pub fn same_value(param: &str, expected: &serde_json::Value) -> bool {
+        match expected {
+            serde_json::Value::String(s) => param == s,
+            serde_json::Value::Number(n) => param
+                .parse::<f64>()
+                .ok()
+                .zip(n.as_f64())
+                .is_some_and(|(a, b)| same(a, b)),
+            serde_json::Value::Bool(b) => param.parse::<bool>().ok() == Some(*b),
+            _ => false,
+        }
+    }
+
     /// Walks `root` and reads every unit `reader` finds there, by unit key.
     pub fn read_all(reader: &dyn Reader, root: &Path) -> Vec<(String, Records)> {
         let walk = super::walk::walk(root, &AtomicBool::new(false)).unwrap();

@@ -337,7 +337,7 @@ mod tests {
     use serde_json::Value as Json;
 
     use super::*;
-    use crate::scan::testing;
+    use crate::scan::testing::{self, same, same_value};
 
     fn manifest() -> Json {
         testing::fixture_manifest()["projects"]["tensorboard-project"].clone()
@@ -355,28 +355,6 @@ mod tests {
 
     fn metric<'a>(run: &'a Run, key: &str) -> Vec<&'a MetricPoint> {
         run.metrics.iter().filter(|p| p.key == key).collect()
-    }
-
-    /// Whether `got` is the manifest's `expected`. The manifest is parsed by serde_json, whose
-    /// default float parsing can be one ulp off on 17-digit values, so floats agree to within
-    /// two ulps: any real difference (an f32 rounding, another step) is far larger.
-    fn same(got: f64, expected: f64) -> bool {
-        got == expected
-            || (got - expected).abs() <= 2.0 * f64::EPSILON * got.abs().max(expected.abs())
-    }
-
-    /// Whether a param string holds the manifest's value.
-    fn same_value(param: &str, expected: &Json) -> bool {
-        match expected {
-            Json::String(s) => param == s,
-            Json::Number(n) => param
-                .parse::<f64>()
-                .ok()
-                .zip(n.as_f64())
-                .is_some_and(|(a, b)| same(a, b)),
-            Json::Bool(b) => param.parse::<bool>().ok() == Some(*b),
-            _ => false,
-        }
     }
 
     #[test]

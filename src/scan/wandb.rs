@@ -612,7 +612,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
     use super::*;
-    use crate::scan::testing;
+    use crate::scan::testing::{self, same, same_value};
 
     fn manifest() -> Json {
         testing::fixture_manifest()["projects"]["wandb-offline-project"].clone()
@@ -634,28 +634,6 @@ mod tests {
             .expect("at least one point");
         let min = points.iter().map(|p| p.step).min().unwrap_or_default();
         (points.len(), min, last.step, last.value)
-    }
-
-    /// Whether `got` is the manifest's `expected`. The manifest is parsed by serde_json, whose
-    /// default float parsing can be one ulp off on 17-digit values (the reader's own parsing
-    /// is exact), so floats agree to within two ulps: any real difference (an f32 rounding,
-    /// another step) is far larger.
-    fn same(got: f64, expected: f64) -> bool {
-        got == expected
-            || (got - expected).abs() <= 2.0 * f64::EPSILON * got.abs().max(expected.abs())
-    }
-
-    fn same_value(param: &str, expected: &Json) -> bool {
-        match expected {
-            Json::String(s) => param == s,
-            Json::Number(n) => param
-                .parse::<f64>()
-                .ok()
-                .zip(n.as_f64())
-                .is_some_and(|(a, b)| same(a, b)),
-            Json::Bool(b) => param.parse::<bool>().ok() == Some(*b),
-            _ => false,
-        }
     }
 
     fn tag<'a>(run: &'a Run, key: &str) -> Option<&'a str> {
