@@ -14,7 +14,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 # WebKitGTK's DMA-BUF renderer needs a GPU; under Xvfb (and in VMs) it must be off.
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 
-.PHONY: help setup ui build run test bench lint fmt-check clippy test-rust test-ui test-browser test-e2e \
+.PHONY: help setup ui build run test bench bench-drift lint fmt-check clippy test-rust test-ui test-browser test-e2e \
         screenshot icons demo clean
 
 help: ## list the targets
@@ -59,8 +59,14 @@ test-e2e: build ## the real app under Xvfb through tauri-driver + WebKitWebDrive
 	DRIFTDECK_APP=$(APP) DRIFTDECK_CLI=$(CLI) TAURI_DRIVER=$(TAURI_DRIVER) \
 	  $(XVFB) node --test tests/e2e/app.test.mjs
 
-bench: ## benchmarks in release (index; see the printed tables)
+bench: ## benchmarks in release (index, then drift against Evidently; see the printed tables)
 	$(CARGO) bench --bench index
+	$(CARGO) build --release --bin driftdeck
+	scripts/bench_drift.sh
+
+bench-drift: ## driftdeck drift vs Evidently on 100k/1m/5m rows (target/bench/drift.md)
+	$(CARGO) build --release --bin driftdeck
+	scripts/bench_drift.sh
 
 screenshot: build ## docs/screenshot*.png: the real window on the demo project, under Xvfb
 	scripts/screenshot.sh docs/screenshot.png runs

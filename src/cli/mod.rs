@@ -1,6 +1,7 @@
 //! Argument parsing and output for the `driftdeck` binary. Each subcommand is a thin layer over
 //! the engine: parse, call, print text or `--json`, map errors to exit codes.
 
+mod drift;
 mod index;
 mod lists;
 mod project;
@@ -43,6 +44,8 @@ enum Command {
     Models(lists::ListArgs),
     /// List files the readers could not read, and why
     Problems(lists::ListArgs),
+    /// Compare two tabular files for data drift (per-column tests and a dataset verdict)
+    Drift(drift::DriftArgs),
 }
 
 /// How a command ended, mapped to the documented exit codes.
@@ -52,6 +55,8 @@ pub enum Failure {
     BadInput(anyhow::Error),
     /// Anything else that went wrong locally: also exit 2, reported as an error of Driftdeck's.
     Internal(anyhow::Error),
+    /// The check ran and failed (`--fail-on-drift` and drift found): exit 1.
+    Check(String),
 }
 
 impl From<CatalogError> for Failure {
@@ -77,6 +82,10 @@ pub fn main() -> ExitCode {
             let (code, err) = match failure {
                 Failure::BadInput(err) => (2, err),
                 Failure::Internal(err) => (2, err.context("internal error")),
+                Failure::Check(message) => {
+                    eprintln!("driftdeck: {message}");
+                    return ExitCode::from(1);
+                }
             };
             eprintln!("driftdeck: error: {err:#}");
             ExitCode::from(code)
@@ -93,6 +102,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Datasets(args) => lists::run_datasets(args, cli.db.as_deref()),
         Command::Models(args) => lists::run_models(args, cli.db.as_deref()),
         Command::Problems(args) => lists::run_problems(args, cli.db.as_deref()),
+        Command::Drift(args) => drift::run(args),
     }
 }
 

@@ -80,7 +80,7 @@ fn scan_sources(format: TabularFormat, sources: ScanSources) -> PolarsResult<Laz
 
 /// Runs `f`, a call into Polars for the file `path`, turning its error or its panic into a
 /// [`DataError`] that says what was wrong with the file.
-pub(super) fn guarded<T>(
+pub(crate) fn guarded<T>(
     path: &Path,
     format: TabularFormat,
     f: impl FnOnce() -> PolarsResult<T>,

@@ -40,6 +40,7 @@ pub mod profile;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub(crate) use load::guarded as guard;
 pub use load::{CSV_INFER_SCHEMA_ROWS, CSV_NULL_VALUES, scan};
 pub use profile::{
     CategoryStats, ColumnProfile, ColumnStats, DatasetProfile, DatetimeStats, Kind, NumericStats,

@@ -154,6 +154,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Numerical,
+        Kind::Categorical,
+        Kind::Boolean,
+        Kind::Datetime,
+        Kind::Text,
+    ];
+
+    /// The kind named `name` (as [`Kind::as_str`] writes it), any case.
+    pub fn parse(name: &str) -> Option<Kind> {
+        let name = name.trim().to_ascii_lowercase();
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The name stored in the catalog and shown in reports.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -52,9 +52,27 @@ pub fn series_color(i: usize) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
+/// The font every chart is measured and drawn with (DejaVu Sans, bundled: see
+/// `assets/fonts/DejaVuSans.LICENSE`), so that text is laid out the same on every machine and
+/// PNG charts need no system font.
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// Registers the bundled font with plotters as `sans-serif` (once per process). Every chart
+/// calls this before drawing.
+pub fn register_fonts() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            // The bundled file is a valid TrueType font; a failure would only lose text.
+            let _ = plotters::style::register_font("sans-serif", style, FONT);
+        }
+    });
+}
+
 /// Draws `series` as an SVG document. With no finite point at all it draws an empty frame that
 /// says so.
 pub fn line_chart_svg(series: &[Series], opts: &ChartOptions) -> String {
+    register_fonts();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();

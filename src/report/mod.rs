@@ -1,4 +1,4 @@
-//! Renderers: charts as SVG (plotters). Reports (JSON, HTML) join here with the drift and
-//! fairness work.
+//! Renderers: charts as SVG and PNG (plotters), the drift report as self-contained HTML.
 
 pub mod chart;
+pub mod drift;

@@ -1,18 +1,26 @@
 // The backend module with Tauri's modules replaced by fakes: checks the
 // command names and arguments the shell expects, and that every failure
 // reaches the caller as an AppError.
-import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 
-const tauri = vi.hoisted(() => ({
-  invoke: vi.fn(),
-  open: vi.fn(),
-  onDragDropEvent: vi.fn(),
-  listen: vi.fn(),
-}));
+const tauri = vi.hoisted(() => {
+  /** Tauri's Channel as far as backend.ts uses it: a handler the shell's messages reach. */
+  class FakeChannel<T> {
+    onmessage: (message: T) => void = () => {};
+  }
+  return {
+    invoke: vi.fn(),
+    open: vi.fn(),
+    save: vi.fn(),
+    onDragDropEvent: vi.fn(),
+    listen: vi.fn(),
+    Channel: FakeChannel,
+  };
+});
 
-vi.mock('@tauri-apps/api/core', () => ({ invoke: tauri.invoke }));
+vi.mock('@tauri-apps/api/core', () => ({ invoke: tauri.invoke, Channel: tauri.Channel }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: tauri.listen }));
-vi.mock('@tauri-apps/plugin-dialog', () => ({ open: tauri.open }));
+vi.mock('@tauri-apps/plugin-dialog', () => ({ open: tauri.open, save: tauri.save }));
 vi.mock('@tauri-apps/api/webview', () => ({
   getCurrentWebview: () => ({ onDragDropEvent: tauri.onDragDropEvent }),
 }));
@@ -47,6 +55,19 @@ describe('commands', () => {
     ['listDatasets (project)', () => backend.listDatasets(2), 'list_datasets', { projectId: 2 }],
     ['listModels', () => backend.listModels(), 'list_models', { projectId: null }],
     ['listProblems', () => backend.listProblems(5), 'list_problems', { projectId: 5 }],
+    ['driftMethods', () => backend.driftMethods(), 'drift_methods', undefined],
+    [
+      'driftColumnChart',
+      () => backend.driftColumnChart(3, 'num_normal_b'),
+      'drift_column_chart',
+      { reportId: 3, column: 'num_normal_b' },
+    ],
+    [
+      'exportDriftReport',
+      () => backend.exportDriftReport(3, 'html', '/tmp/drift.html'),
+      'export_drift_report',
+      { reportId: 3, format: 'html', path: '/tmp/drift.html' },
+    ],
   ] as const)('%s invokes %s', async (_name, run, cmd, args) => {
     tauri.invoke.mockResolvedValue('result');
     await expect(run()).resolves.toBe('result');
@@ -107,44 +128,118 @@ describe('pickFolder', () => {
   });
 });
 
-describe('onFolderDrop', () => {
-  test('maps drag-drop events to the handlers and unsubscribes', async () => {
+describe('compareDatasets', () => {
+  test('sends the request with a progress channel and resolves to the report', async () => {
+    const report = { id: 1 };
+    const seen: unknown[] = [];
+    tauri.invoke.mockImplementation(async (_cmd: string, args: { onProgress: { onmessage: (p: unknown) => void } }) => {
+      // What the shell does: stream progress over the channel, then answer.
+      args.onProgress.onmessage({ phase: 'reading', done: 0, total: 2, message: 'ref.csv' });
+      args.onProgress.onmessage({ phase: 'testing', done: 2, total: 2, message: '' });
+      return report;
+    });
+    const columns = ['a', 'b'];
+    const request = { reference: '/r.csv', current: '/c.csv', columns, method: 'ks', threshold: 0.01, drift_share: 0.5 };
+    await expect(backend.compareDatasets(request, (p) => seen.push(p))).resolves.toBe(report);
+
+    expect(tauri.invoke).toHaveBeenCalledTimes(1);
+    const [cmd, args] = tauri.invoke.mock.calls[0];
+    expect(cmd).toBe('compare_datasets');
+    expect(args.request).toEqual(request);
+    expect(args.request.columns).not.toBe(columns);
+    expect(args.onProgress).toBeInstanceOf(tauri.Channel);
+    expect(seen).toEqual([
+      { phase: 'reading', done: 0, total: 2, message: 'ref.csv' },
+      { phase: 'testing', done: 2, total: 2, message: '' },
+    ]);
+  });
+
+  test('a file that cannot be read rejects with its AppError', async () => {
+    const error = { code: 'bad_input', message: '/data/missing.csv: no such file' };
+    tauri.invoke.mockRejectedValue(error);
+    await expect(backend.compareDatasets({ reference: '/data/missing.csv', current: '/c.csv' }, () => {})).rejects.toStrictEqual(
+      error,
+    );
+  });
+});
+
+describe('file dialogs', () => {
+  test('pickDataFiles offers the tabular extensions and returns every chosen path', async () => {
+    tauri.open.mockResolvedValue(['/d/ref.csv', '/d/cur.parquet']);
+    await expect(backend.pickDataFiles()).resolves.toEqual(['/d/ref.csv', '/d/cur.parquet']);
+    expect(tauri.open).toHaveBeenCalledWith({
+      multiple: true,
+      filters: [{ name: 'Tabular data', extensions: ['csv', 'tsv', 'parquet', 'pq', 'arrow', 'feather', 'ipc', 'ndjson', 'jsonl'] }],
+    });
+  });
+
+  test('pickDataFiles returns [] on cancel and a list for a single path', async () => {
+    tauri.open.mockResolvedValue(null);
+    await expect(backend.pickDataFiles()).resolves.toEqual([]);
+    tauri.open.mockResolvedValue('/d/one.csv');
+    await expect(backend.pickDataFiles()).resolves.toEqual(['/d/one.csv']);
+  });
+
+  test('pickSavePath proposes the name and filters on the extension', async () => {
+    tauri.save.mockResolvedValue('/home/ana/drift.html');
+    await expect(backend.pickSavePath('drift-a-vs-b.html', 'html')).resolves.toBe('/home/ana/drift.html');
+    expect(tauri.save).toHaveBeenCalledWith({ defaultPath: 'drift-a-vs-b.html', filters: [{ name: 'HTML', extensions: ['html'] }] });
+    tauri.save.mockResolvedValue(null);
+    await expect(backend.pickSavePath('x.json', 'json')).resolves.toBeNull();
+  });
+
+  test('a dialog failure is an AppError', async () => {
+    tauri.save.mockRejectedValue('dialog.save not allowed');
+    await expect(backend.pickSavePath('x.json', 'json')).rejects.toStrictEqual({
+      code: 'internal',
+      message: 'dialog.save not allowed',
+    });
+  });
+});
+
+describe('onFileDrop', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  test('maps drag-drop events to the handlers with CSS-pixel points, and unsubscribes', async () => {
+    vi.stubGlobal('devicePixelRatio', 2);
     const unlisten = vi.fn();
     tauri.onDragDropEvent.mockResolvedValue(unlisten);
     const seen: string[] = [];
-    const stop = await backend.onFolderDrop({
-      onOver: () => seen.push('over'),
+    const stop = await backend.onFileDrop({
+      onOver: (at) => seen.push(`over ${at.x},${at.y}`),
       onLeave: () => seen.push('leave'),
-      onDrop: (paths) => seen.push(`drop ${paths.join(',')}`),
+      onDrop: (paths, at) => seen.push(`drop ${paths.join(',')} at ${at.x},${at.y}`),
     });
 
     const emit = tauri.onDragDropEvent.mock.calls[0][0];
-    const position = { x: 1, y: 2 };
+    const position = { x: 100, y: 240 };
     emit({ payload: { type: 'enter', paths: ['/a'], position } });
-    emit({ payload: { type: 'over', position } });
+    emit({ payload: { type: 'over', position: { x: 10, y: 20 } } });
     emit({ payload: { type: 'leave' } });
     emit({ payload: { type: 'drop', paths: ['/a', '/b'], position } });
-    expect(seen).toEqual(['over', 'over', 'leave', 'drop /a,/b']);
+    expect(seen).toEqual(['over 50,120', 'over 5,10', 'leave', 'drop /a,/b at 50,120']);
 
     expect(unlisten).not.toHaveBeenCalled();
     stop();
     expect(unlisten).toHaveBeenCalledTimes(1);
   });
 
-  test('works without the optional handlers', async () => {
+  test('works without the optional handlers; no pixel ratio is 1', async () => {
     tauri.onDragDropEvent.mockResolvedValue(vi.fn());
-    const dropped: string[][] = [];
-    await backend.onFolderDrop({ onDrop: (paths) => dropped.push(paths) });
+    const dropped: unknown[] = [];
+    await backend.onFileDrop({ onDrop: (paths, at) => dropped.push([paths, at]) });
     const emit = tauri.onDragDropEvent.mock.calls[0][0];
     emit({ payload: { type: 'over', position: { x: 0, y: 0 } } });
     emit({ payload: { type: 'leave' } });
-    emit({ payload: { type: 'drop', paths: ['/c'], position: { x: 0, y: 0 } } });
-    expect(dropped).toEqual([['/c']]);
+    emit({ payload: { type: 'drop', paths: ['/c'], position: { x: 7, y: 9 } } });
+    expect(dropped).toEqual([[['/c'], { x: 7, y: 9 }]]);
   });
 
   test('normalises a failure to subscribe', async () => {
     tauri.onDragDropEvent.mockRejectedValue({ code: 'internal', message: 'no webview' });
-    await expect(backend.onFolderDrop({ onDrop: () => {} })).rejects.toStrictEqual({
+    await expect(backend.onFileDrop({ onDrop: () => {} })).rejects.toStrictEqual({
       code: 'internal',
       message: 'no webview',
     });

@@ -9,10 +9,11 @@
  *
  * Every function rejects with an `AppError` and nothing else.
  */
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
-import { open } from '@tauri-apps/plugin-dialog';
+import { open, save } from '@tauri-apps/plugin-dialog';
+import { DATA_FILE_EXTENSIONS } from './drift';
 import { toAppError, type AppError } from './errors';
 
 export type { AppError };
@@ -186,6 +187,115 @@ export type CatalogActivity = {
 
 export type CatalogWarning = { project_id: number | null; message: string };
 
+/** A statistic as JSON carries it: infinite distances (KL, chi-square) are spelled out, like metric values. */
+export type DriftNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** One side of a comparison: the file as it was read. `cached`: its profile came from the catalog's cache. */
+export type DriftSide = { path: string; format: string; rows: number; columns: number; hash: string; cached: boolean };
+
+/** Column differences between the two files; only the columns both have are tested. */
+export type DriftSchema = {
+  added: string[];
+  removed: string[];
+  type_changed: { column: string; reference: string; current: string }[];
+};
+
+/** A column on one side: which fields are present depends on its kind. */
+export type SideSummary = {
+  count: number;
+  missing: number;
+  distinct?: number | null;
+  mean?: number | null;
+  std?: number | null;
+  min?: number | null;
+  max?: number | null;
+  median?: number | null;
+};
+
+/** Both sides binned on the same edges, as proportions per bin; `edges.length` is bins + 1. */
+export type DriftHistogram = { edges: number[]; reference: number[]; current: number[] };
+
+/** Both sides' category proportions; may end with an `(other)` category. */
+export type DriftBars = { categories: string[]; reference: number[]; current: number[] };
+
+export type EffectSize = {
+  /** Machine name, e.g. `cohens_d`, `cramers_v`. */
+  name: string;
+  label: string;
+  value: number;
+  magnitude: 'negligible' | 'small' | 'medium' | 'large';
+};
+
+/** One column's test: what was chosen and why, what it found, and both sides' distributions. */
+export type DriftColumn = {
+  column: string;
+  kind: ColumnKind;
+  kind_source: 'inferred' | 'override';
+  testable: boolean;
+  not_testable_reason: string | null;
+  /** A method name (see `driftMethods`); null when the column was not tested. */
+  method: string | null;
+  method_label: string | null;
+  /** Why this method was chosen, in words. */
+  reason: string | null;
+  statistic: DriftNumber | null;
+  p_value: number | null;
+  /** What is compared with the threshold: the p-value, or the distance. */
+  score: DriftNumber | null;
+  threshold: number | null;
+  rule: 'p_value_below' | 'distance_at_least' | null;
+  drifted: boolean;
+  approximate: boolean;
+  effect_size: EffectSize | null;
+  reference: SideSummary;
+  current: SideSummary;
+  categories: { new: string[]; new_count: number; missing: string[]; missing_count: number } | null;
+  histogram: DriftHistogram | null;
+  bars: DriftBars | null;
+};
+
+export type DriftReport = {
+  format_version: 1;
+  /** The app's handle on this report, for `driftColumnChart` and `exportDriftReport`. */
+  id: number;
+  reference: DriftSide;
+  current: DriftSide;
+  schema: DriftSchema;
+  columns: DriftColumn[];
+  tested_columns: number;
+  drifted_columns: number;
+  share_drifted: number;
+  drift_share: number;
+  dataset_drift: boolean;
+  elapsed_ms: number;
+};
+
+/** What to compare and how; null fields take the engine's defaults. */
+export type DriftRequest = {
+  reference: string;
+  current: string;
+  columns?: string[] | null;
+  method?: string | null;
+  threshold?: number | null;
+  drift_share?: number | null;
+};
+
+export type DriftProgress = {
+  phase: 'reading' | 'profiling' | 'testing' | 'done';
+  done: number;
+  total: number;
+  message: string;
+};
+
+/** A test the engine can run, for the method override. */
+export type DriftMethod = {
+  name: string;
+  label: string;
+  kinds: ColumnKind[];
+  has_p_value: boolean;
+  default_threshold: number;
+};
+
 /** `invoke` with its rejection normalised to an `AppError`. */
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -222,34 +332,76 @@ export async function pickFolder(): Promise<string | null> {
   }
 }
 
-export type FolderDropHandlers = {
-  /** Something is being dragged over the window. */
-  onOver?: () => void;
+/** Opens the native picker for tabular files (several may be chosen); `[]` when the user cancels. */
+export async function pickDataFiles(): Promise<string[]> {
+  try {
+    const picked = await open({
+      multiple: true,
+      filters: [{ name: 'Tabular data', extensions: [...DATA_FILE_EXTENSIONS] }],
+    });
+    if (picked === null) return [];
+    return Array.isArray(picked) ? picked : [picked];
+  } catch (err) {
+    throw toAppError(err);
+  }
+}
+
+/** Opens the native save dialog on `defaultName`; `null` when the user cancels. */
+export async function pickSavePath(defaultName: string, extension: string): Promise<string | null> {
+  try {
+    return await save({
+      defaultPath: defaultName,
+      filters: [{ name: extension.toUpperCase(), extensions: [extension] }],
+    });
+  } catch (err) {
+    throw toAppError(err);
+  }
+}
+
+/** A point in the window in CSS pixels: what `document.elementFromPoint` takes. */
+export type DropPoint = { x: number; y: number };
+
+export type FileDropHandlers = {
+  /** Something is being dragged over the window, now at `at`. */
+  onOver?: (at: DropPoint) => void;
   /** The drag left the window or was cancelled. */
   onLeave?: () => void;
-  /** Paths were dropped on the window (files or folders; the shell decides what it accepts). */
-  onDrop: (paths: string[]) => void;
+  /**
+   * Paths were dropped on the window at `at` (files or folders, in the order
+   * the OS gave them; the view on screen decides what it accepts).
+   */
+  onDrop: (paths: string[], at: DropPoint) => void;
 };
+
+/**
+ * Tauri gives drop positions in physical pixels from the webview's top-left
+ * corner; the DOM works in CSS pixels.
+ */
+function cssPoint(position: { x: number; y: number }): DropPoint {
+  const ratio = globalThis.devicePixelRatio > 0 ? globalThis.devicePixelRatio : 1;
+  return { x: position.x / ratio, y: position.y / ratio };
+}
 
 /**
  * Subscribes to OS drag-and-drop on this window. Resolves to a function that
  * unsubscribes. The webview, not the DOM, receives native drops: with Tauri's
- * drag-drop handling on, DOM `drop` events carry no file paths.
+ * drag-drop handling on, DOM `drop` events carry no file paths, so the
+ * position is how a view tells what the drop landed on.
  */
-export async function onFolderDrop(handlers: FolderDropHandlers): Promise<() => void> {
+export async function onFileDrop(handlers: FileDropHandlers): Promise<() => void> {
   try {
     const unlisten = await getCurrentWebview().onDragDropEvent((event) => {
       const payload = event.payload;
       switch (payload.type) {
         case 'enter':
         case 'over':
-          handlers.onOver?.();
+          handlers.onOver?.(cssPoint(payload.position));
           break;
         case 'leave':
           handlers.onLeave?.();
           break;
         case 'drop':
-          handlers.onDrop(payload.paths);
+          handlers.onDrop(payload.paths, cssPoint(payload.position));
           break;
       }
     });
@@ -290,6 +442,30 @@ export function listModels(projectId: number | null = null): Promise<ModelList> 
 
 export function listProblems(projectId: number | null = null): Promise<Problem[]> {
   return call<Problem[]>('list_problems', { projectId });
+}
+
+/**
+ * Compares two tabular files for drift. Progress comes over a channel (a
+ * stream for this one call, not an app-wide event) until the report resolves.
+ */
+export function compareDatasets(request: DriftRequest, onProgress: (progress: DriftProgress) => void): Promise<DriftReport> {
+  const channel = new Channel<DriftProgress>();
+  channel.onmessage = onProgress;
+  const sent: DriftRequest = { ...request, columns: request.columns ? [...request.columns] : request.columns };
+  return call<DriftReport>('compare_datasets', { request: sent, onProgress: channel });
+}
+
+export function driftMethods(): Promise<DriftMethod[]> {
+  return call<DriftMethod[]>('drift_methods');
+}
+
+/** One column's distributions drawn by the shell: overlaid histograms or grouped category bars. */
+export function driftColumnChart(reportId: number, column: string): Promise<{ svg: string }> {
+  return call<{ svg: string }>('drift_column_chart', { reportId, column });
+}
+
+export function exportDriftReport(reportId: number, format: 'html' | 'json', path: string): Promise<void> {
+  return call<void>('export_drift_report', { reportId, format, path });
 }
 
 /** Subscribes `handler` to a shell event; resolves to a function that unsubscribes. */

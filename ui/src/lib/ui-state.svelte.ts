@@ -1,9 +1,12 @@
 /**
  * What each view remembers while another view is shown: the Runs view's
- * filter, sort, grouping, selection and scroll, the open dataset or model.
+ * filter, sort, grouping, selection and scroll, the open dataset or model,
+ * the Compare view's files, options and last report.
  * App owns one of each and hands it to its view, so switching views and back
  * (or a live reload) loses nothing.
  */
+import type { DriftMethod, DriftProgress, DriftReport } from './backend';
+import { DEFAULT_DRIFT_SHARE, DEFAULT_DRIFT_SORT, placeFiles, swapFiles, type DriftSort, type Slot } from './drift';
 import { DEFAULT_SORT, type Grouping, type Sort } from './runs';
 
 export class RunsUi {
@@ -44,4 +47,45 @@ export class FileUi {
 
 export function sameFile(a: FileRef | null, b: FileRef | null): boolean {
   return a !== null && b !== null && a.project === b.project && a.path === b.path;
+}
+
+/**
+ * The Compare view: the two files, the options, the comparison under way and
+ * the last report. A comparison started here finishes into it even when the
+ * view is left meanwhile.
+ */
+export class CompareUi {
+  reference = $state<string | null>(null);
+  current = $state<string | null>(null);
+  /** Files beyond two in the last drop or pick (not used). */
+  ignored = $state(0);
+  columnsText = $state('');
+  /** A method name; '' chooses per column. */
+  method = $state('');
+  thresholdText = $state('');
+  driftShareText = $state(String(DEFAULT_DRIFT_SHARE));
+  /** The engine's methods, once asked. */
+  methods = $state.raw<DriftMethod[] | null>(null);
+  running = $state(false);
+  progress = $state.raw<DriftProgress | null>(null);
+  report = $state.raw<DriftReport | null>(null);
+  sort = $state<DriftSort>(DEFAULT_DRIFT_SORT);
+  /** The column whose details are open. */
+  openColumn = $state<string | null>(null);
+  /** Where the last export was written. */
+  exported = $state<string | null>(null);
+
+  /** Puts dropped or picked files in place (see `placeFiles`). */
+  place(paths: readonly string[], slot: Slot | null = null) {
+    const placed = placeFiles({ reference: this.reference, current: this.current }, paths, slot);
+    this.reference = placed.pair.reference;
+    this.current = placed.pair.current;
+    this.ignored = placed.ignored;
+  }
+
+  swap() {
+    const swapped = swapFiles({ reference: this.reference, current: this.current });
+    this.reference = swapped.reference;
+    this.current = swapped.current;
+  }
 }

@@ -19,15 +19,7 @@ export const VIEWS: readonly View[] = [
   { id: 'projects', label: 'Projects', upcoming: null },
   { id: 'runs', label: 'Runs', upcoming: null },
   { id: 'datasets', label: 'Datasets', upcoming: null },
-  {
-    id: 'compare',
-    label: 'Compare',
-    upcoming: {
-      summary:
-        'Pick a reference and a current dataset to see, column by column, whether the data has drifted, which test decided it and by how much.',
-      arrivesWith: 'drift checks',
-    },
-  },
+  { id: 'compare', label: 'Compare', upcoming: null },
   {
     id: 'fairness',
     label: 'Fairness',

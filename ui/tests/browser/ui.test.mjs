@@ -84,10 +84,13 @@ async function serveDist() {
 
 /**
  * Runs in the page before any of its scripts. `setup` is plain data:
- * { info, projects, dialogPath, addErrors: { [path]: {code, message} }, listFailures: n,
- *   runs, generateRuns: n, datasets, models: {models, registered}, problems }
+ * { info, projects, dialogPath, savePath, addErrors: { [path]: {code, message} }, listFailures: n,
+ *   runs, generateRuns: n, datasets, models: {models, registered}, problems,
+ *   drift: { methods, report, error } }
  * (the first n list_projects calls fail with a catalog error; `generateRuns`
- * makes that many runs in the page instead of `runs`).
+ * makes that many runs in the page instead of `runs`; compare_datasets waits
+ * for the test to send progress over its channel and finish through
+ * window.__mock.drift, then answers `drift.report` or rejects with `drift.error`).
  * Everything the page asked for is recorded in window.__mock.calls.
  */
 function installTauriMock(setup) {
@@ -168,6 +171,28 @@ function installTauriMock(setup) {
     return rows;
   }
 
+  /**
+   * The comparison under way. A Channel reaches the shell as its callback id
+   * (here the Channel object itself, which carries `id`); the shell sends
+   * `{ index, message }` for each message and `{ index, end: true }` when it
+   * drops the channel, and @tauri-apps/api delivers them in index order.
+   */
+  const drift = {
+    channel: null,
+    index: 0,
+    settle: null,
+    progress(message) {
+      runCallback(drift.channel, { index: drift.index++, message });
+    },
+    finish() {
+      runCallback(drift.channel, { index: drift.index++, end: true });
+      const settle = drift.settle;
+      drift.settle = null;
+      settle();
+    },
+  };
+  let savePath = setup.savePath ?? null;
+
   const callbacks = new Map();
   const listeners = new Map(); // event name -> [callback id]
   let nextCallbackId = 1;
@@ -242,6 +267,26 @@ function installTauriMock(setup) {
     list_datasets: () => structuredClone(setup.datasets),
     list_models: () => structuredClone(setup.models),
     list_problems: () => structuredClone(setup.problems),
+    drift_methods: () => structuredClone(setup.drift.methods),
+    compare_datasets: ({ onProgress }) => {
+      drift.channel = onProgress.id;
+      drift.index = 0;
+      const answer = new Promise((resolve, reject) => {
+        drift.settle = () => (setup.drift.error ? reject(setup.drift.error) : resolve(structuredClone(setup.drift.report)));
+      });
+      return answer;
+    },
+    drift_column_chart: ({ reportId, column }) => {
+      if (reportId !== setup.drift.report?.id) throw { code: 'not_found', message: `no drift report ${reportId}` };
+      return {
+        svg: `<svg xmlns="http://www.w3.org/2000/svg" width="520" height="240" data-column="${column}"><rect width="100%" height="100%" fill="#fff"/><text x="12" y="20">${column}</text></svg>`,
+      };
+    },
+    export_drift_report: ({ reportId }) => {
+      if (reportId !== setup.drift.report?.id) throw { code: 'not_found', message: `no drift report ${reportId}` };
+      return null;
+    },
+    'plugin:dialog|save': () => savePath,
     'plugin:dialog|open': () => setup.dialogPath,
     'plugin:event|listen': ({ event, handler }) => {
       if (!listeners.has(event)) listeners.set(event, []);
@@ -295,6 +340,8 @@ function installTauriMock(setup) {
     calls,
     violations,
     runs,
+    drift,
+    setSavePath: (path) => (savePath = path),
     /** What the shell does for an event: run every listener registered for it. */
     emit(event, payload) {
       const ids = listeners.get(event) ?? [];
@@ -476,6 +523,155 @@ const MODELS = {
   ],
 };
 
+// Drift: the 800-row reference/current pair of ../shared/data/drift (21
+// columns; `ts` is a datetime and not tested), with Evidently's p-values for
+// the default tests (KS, chi-square, Z) and plausible effect sizes.
+const DRIFT_METHODS = [
+  { name: 'ks', label: 'K-S p_value', kinds: ['numerical'], has_p_value: true, default_threshold: 0.05 },
+  { name: 'chisquare', label: 'chi-square p_value', kinds: ['categorical', 'boolean'], has_p_value: true, default_threshold: 0.05 },
+  { name: 'z', label: 'Z-test p_value', kinds: ['categorical', 'boolean'], has_p_value: true, default_threshold: 0.05 },
+  { name: 'wasserstein', label: 'Wasserstein distance (normed)', kinds: ['numerical'], has_p_value: false, default_threshold: 0.1 },
+  { name: 'jensenshannon', label: 'Jensen-Shannon distance', kinds: ['numerical', 'categorical', 'boolean'], has_p_value: false, default_threshold: 0.1 },
+  { name: 'psi', label: 'PSI', kinds: ['numerical', 'categorical', 'boolean'], has_p_value: false, default_threshold: 0.1 },
+  { name: 'kl', label: 'Kullback-Leibler divergence', kinds: ['numerical', 'categorical', 'boolean'], has_p_value: false, default_threshold: 0.1 },
+  { name: 'hellinger', label: 'Hellinger distance', kinds: ['numerical', 'categorical', 'boolean'], has_p_value: false, default_threshold: 0.1 },
+  { name: 'tvd', label: 'Total variation distance', kinds: ['categorical', 'boolean'], has_p_value: false, default_threshold: 0.1 },
+  { name: 'cvm', label: 'Cramér-von Mises p_value', kinds: ['numerical'], has_p_value: true, default_threshold: 0.05 },
+  { name: 'anderson', label: 'Anderson-Darling p_value', kinds: ['numerical'], has_p_value: true, default_threshold: 0.05 },
+  { name: 'energy', label: 'Energy distance', kinds: ['numerical'], has_p_value: false, default_threshold: 0.1 },
+  { name: 'fisher', label: "Fisher's exact p_value", kinds: ['categorical', 'boolean'], has_p_value: true, default_threshold: 0.05 },
+  { name: 'chi2_contingency', label: 'chi-square homogeneity p_value', kinds: ['categorical', 'boolean'], has_p_value: true, default_threshold: 0.05 },
+];
+
+/** Proportions of a normal(shift, scale) over 12 bins of [-3, 3]. */
+function normalShares(shift, scale) {
+  const edges = Array.from({ length: 13 }, (_, i) => -3 + i / 2);
+  const raw = edges.slice(0, -1).map((e) => Math.exp(-0.5 * ((e + 0.25 - shift) / scale) ** 2));
+  const sum = raw.reduce((a, b) => a + b, 0);
+  return { edges, shares: raw.map((v) => v / sum) };
+}
+
+function driftColumn(name, kind, fields) {
+  const drifted = fields.drifted ?? false;
+  return {
+    column: name,
+    kind,
+    kind_source: 'inferred',
+    testable: true,
+    not_testable_reason: null,
+    method: 'ks',
+    method_label: 'K-S p_value',
+    reason: "numerical with more than 5 distinct values and at most 1000 reference values: Kolmogorov-Smirnov (Evidently's default)",
+    statistic: 0.05,
+    p_value: fields.score,
+    threshold: 0.05,
+    rule: 'p_value_below',
+    approximate: false,
+    effect_size: null,
+    reference: { count: 800, missing: 0 },
+    current: { count: 800, missing: 0 },
+    categories: null,
+    histogram: null,
+    bars: null,
+    ...fields,
+    drifted,
+  };
+}
+
+function numerical(name, score, drifted, d, shift = 0, scale = 1, more = {}) {
+  const ref = normalShares(0, 1);
+  const cur = normalShares(shift, scale);
+  return driftColumn(name, 'numerical', {
+    score,
+    drifted,
+    statistic: Math.min(0.4, Math.abs(d) / 2),
+    effect_size: {
+      name: 'wasserstein_normed',
+      label: 'Wasserstein distance in reference standard deviations',
+      value: d,
+      magnitude: d >= 0.5 ? 'medium' : d >= 0.2 ? 'small' : 'negligible',
+    },
+    reference: { count: 800, missing: 0, mean: 0.01, std: 1, min: -3.1, max: 3.2 },
+    current: { count: 800, missing: 0, mean: shift, std: scale, min: -3.4 * scale + shift, max: 3.3 * scale + shift },
+    histogram: { edges: ref.edges, reference: ref.shares, current: cur.shares },
+    ...more,
+  });
+}
+
+function categorical(name, score, drifted, v, categories, ref, cur, more = {}) {
+  const binary = categories.length === 2;
+  return driftColumn(name, binary ? 'boolean' : 'categorical', {
+    score,
+    drifted,
+    statistic: binary ? 1.4 : 30.5,
+    method: binary ? 'z' : 'chisquare',
+    method_label: binary ? 'Z-test p_value' : 'chi-square p_value',
+    reason: binary
+      ? "at most 2 distinct values and at most 1000 reference values: two-proportion Z-test (Evidently's default)"
+      : "categorical with more than 2 distinct values and at most 1000 reference values: chi-square (Evidently's default)",
+    effect_size: { name: 'cramers_v', label: "Cramér's V", value: v, magnitude: v >= 0.3 ? 'large' : v >= 0.1 ? 'small' : 'negligible' },
+    reference: { count: 800, missing: 0, distinct: categories.length },
+    current: { count: 800, missing: 0, distinct: categories.length },
+    bars: { categories, reference: ref, current: cur },
+    ...more,
+  });
+}
+
+const ABC = ['A', 'B', 'C'];
+const DRIFT_REPORT = {
+  format_version: 1,
+  id: 7,
+  reference: { path: '/home/ana/data/ref_800.csv', format: 'csv', rows: 800, columns: 21, hash: 'a1b2c3', cached: true },
+  current: { path: '/home/ana/data/cur_800.parquet', format: 'parquet', rows: 800, columns: 22, hash: 'd4e5f6', cached: false },
+  schema: { added: ['device'], removed: [], type_changed: [{ column: 'num_count_b', reference: 'i64', current: 'f64' }] },
+  columns: [
+    numerical('num_normal_a', 0.6274825620995537, false, 0.03),
+    numerical('num_normal_b', 1.526894519320555e-5, true, 0.25, 0.25),
+    numerical('num_normal_c', 1.945489181577468e-5, true, 0.02, 0, 1.5),
+    numerical('num_lognorm_a', 0.1777719174557374, false, 0.05),
+    numerical('num_lognorm_b', 1.2624055197519063e-7, true, 0.31, 0.3),
+    numerical('num_uniform_a', 0.5855986943168159, false, 0.01),
+    numerical('num_uniform_b', 9.440477958843405e-8, true, 0.35, 0.35),
+    numerical('num_count_a', 0.9999999752770047, false, 0),
+    numerical('num_count_b', 2.1181918111251515e-24, true, 0.66, 0.66),
+    numerical('num_nulls', 0.08117717403688181, false, 0.05, 0.05, 1, {
+      reference: { count: 760, missing: 40, mean: 100.2, std: 15, min: 51.2, max: 150.3 },
+      current: { count: 758, missing: 42, mean: 100.9, std: 15.1, min: 49.9, max: 151 },
+    }),
+    categorical('cat_low_a', 0.018709406056222313, true, 0.09, ABC, [0.5, 0.3, 0.2], [0.45, 0.33, 0.22]),
+    categorical('cat_low_b', 4.2546319702285594e-33, true, 0.31, ['v', 'w', 'x', 'y', 'z'], [0.4, 0.25, 0.15, 0.12, 0.08], [0.25, 0.25, 0.2, 0.15, 0.15]),
+    categorical('cat_mid', 4.7036697815321534e-7, true, 0.18, ['m00', 'm01', 'm02', 'm03', '(other)'], [0.2, 0.12, 0.08, 0.06, 0.54], [0.18, 0.13, 0.07, 0.07, 0.55]),
+    categorical('cat_high_a', 0, true, 0.42, ['h0000', 'h0001', 'h0002', '(other)'], [0.08, 0.05, 0.04, 0.83], [0.07, 0.04, 0.03, 0.86], {
+      approximate: true,
+      categories: { new: ['n000', 'n001', 'n002', 'n003', 'n004', 'n005', 'n006', 'n007', 'n008', 'n009'], new_count: 100, missing: [], missing_count: 0 },
+    }),
+    categorical('cat_high_b', 0, true, 0.38, ['k000', 'k001', '(other)'], [0.05, 0.03, 0.92], [0.002, 0.004, 0.994]),
+    categorical('cat_nulls', 0.003678466921450477, true, 0.12, ['c0', 'c1', 'c2'], [0.34, 0.33, 0.33], [0.3, 0.3, 0.4]),
+    categorical('label', 0.7916021057424927, false, 0.01, ['0', '1'], [0.7, 0.3], [0.69, 0.31]),
+    categorical('prediction', 0.6256483959959056, false, 0.02, ['0', '1'], [0.72, 0.28], [0.71, 0.29]),
+    categorical('sex', 0.1613246177200447, false, 0.05, ['F', 'M'], [0.48, 0.52], [0.52, 0.48]),
+    categorical('age_group', 3.7817604980176505e-6, true, 0.16, ['18-29', '30-44', '45-59', '60+'], [0.25, 0.3, 0.27, 0.18], [0.32, 0.3, 0.22, 0.16]),
+    {
+      ...driftColumn('ts', 'datetime', { score: null }),
+      testable: false,
+      not_testable_reason: 'datetime columns are not tested',
+      method: null,
+      method_label: null,
+      reason: null,
+      statistic: null,
+      p_value: null,
+      threshold: null,
+      rule: null,
+    },
+  ],
+  tested_columns: 20,
+  drifted_columns: 12,
+  share_drifted: 0.6,
+  drift_share: 0.5,
+  dataset_drift: true,
+  elapsed_ms: 412,
+};
+
 const PROBLEMS = [
   { project: 'churn', path: 'mlruns/0/bad/meta.yaml', reader: 'mlflow', message: 'meta.yaml: expected a mapping at line 3' },
 ];
@@ -520,6 +716,8 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
       datasets = DATASETS,
       models = MODELS,
       problems = [],
+      savePath = null,
+      drift = {},
     } = {},
   ) {
     const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, colorScheme });
@@ -561,6 +759,8 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
       datasets,
       models,
       problems,
+      savePath,
+      drift: { methods: DRIFT_METHODS, report: DRIFT_REPORT, error: null, ...drift },
     });
     await page.goto(`${origin}/index.html`);
     // Ready: app_info answered and the first project list arrived.
@@ -720,6 +920,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     const compare = page.getByTestId('view-compare');
     await compare.waitFor();
     assert.match(await compare.innerText(), /drift/i);
+    assert.doesNotMatch(await compare.innerText(), /arrives with/);
     if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-compare-dark.png') });
     assert.equal(await page.getByTestId('nav-compare').getAttribute('aria-current'), 'page');
     assert.equal(await page.getByTestId('nav-projects').getAttribute('aria-current'), null);
@@ -1103,5 +1304,288 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await row.waitFor();
     assert.match(await row.innerText(), /churn[\s\S]*mlruns\/0\/bad\/meta\.yaml[\s\S]*mlflow[\s\S]*expected a mapping at line 3/);
     assert.equal(await row.getByTestId('problem-message').evaluate((e) => getComputedStyle(e).userSelect), 'text');
+  });
+  /** Opens the Compare view and waits for the drop subscription and the method list. */
+  async function openCompare(page) {
+    await page.getByTestId('nav-compare').click();
+    await page.getByTestId('view-compare').waitFor();
+    await page.waitForFunction(() => window.__mock.listenerCount('tauri://drag-drop') === 1);
+    await page.getByTestId('option-method').locator('option[value="ks"]').waitFor({ state: 'attached' });
+  }
+
+  /** The centre of an element, in CSS pixels (the mocked window's device pixel ratio is 1). */
+  async function centreOf(locator) {
+    const box = await locator.boundingBox();
+    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  }
+
+  const driftRowNames = (page) =>
+    page.getByTestId('drift-row').evaluateAll((rows) => rows.map((r) => r.dataset.column));
+
+  const REF = '/home/ana/data/ref_800.csv';
+  const CUR = '/home/ana/data/cur_800.parquet';
+
+  test('compare: two dropped files, progress, the verdict, sorting, a column\'s details and exports', async (t) => {
+    const savePath = '/home/ana/reports/drift.html';
+    const page = await openApp(t, { savePath });
+    await openCompare(page);
+    const method = page.getByTestId('option-method');
+    assert.equal(await method.locator('option').count(), DRIFT_METHODS.length + 1);
+    assert.equal(await method.locator('option').first().innerText(), 'Auto (by kind and size)');
+    assert.equal(await method.locator('option[value="wasserstein"]').innerText(), 'Wasserstein distance (normed) (numerical)');
+    const run = page.getByTestId('run-compare');
+    assert.equal(await run.isDisabled(), true, 'no files yet');
+
+    // Dragging over the view leaves it visible, with a hint; dropping two files fills both slots in order.
+    await page.evaluate(() => window.__mock.emit('tauri://drag-enter', { paths: ['/x'], position: { x: 600, y: 650 } }));
+    const overlay = page.getByTestId('drop-overlay');
+    await overlay.waitFor();
+    assert.match(await overlay.innerText(), /Drop two files to compare them/);
+    await page.evaluate(
+      ([ref, cur]) => window.__mock.emit('tauri://drag-drop', { paths: [ref, cur], position: { x: 600, y: 650 } }),
+      [REF, CUR],
+    );
+    await overlay.waitFor({ state: 'detached' });
+    const reference = page.getByTestId('slot-reference');
+    const current = page.getByTestId('slot-current');
+    await reference.getByTestId('slot-file').filter({ hasText: 'ref_800.csv' }).waitFor();
+    assert.equal(await current.getByTestId('slot-file').innerText(), 'cur_800.parquet');
+    assert.deepEqual(await calls(page, 'add_project'), [], 'a drop on Compare adds no project');
+
+    await page.getByTestId('swap-files').click();
+    await reference.getByTestId('slot-file').filter({ hasText: 'cur_800.parquet' }).waitFor();
+    await page.getByTestId('swap-files').click();
+    await reference.getByTestId('slot-file').filter({ hasText: 'ref_800.csv' }).waitFor();
+
+    // A drift share out of range is refused before anything is sent.
+    const share = page.getByTestId('option-drift-share');
+    await share.fill('1.5');
+    await page.getByTestId('option-error').filter({ hasText: /drift share/ }).waitFor();
+    assert.equal(await run.isDisabled(), true);
+    await share.fill('0.5');
+    await page.getByTestId('option-error').waitFor({ state: 'detached' });
+    await page.getByTestId('option-columns').fill('');
+
+    await run.click();
+    const progress = page.getByTestId('drift-progress');
+    await progress.waitFor();
+    assert.equal(await run.innerText(), 'Comparing…');
+    const [sent] = await calls(page, 'compare_datasets');
+    assert.deepEqual(sent.request, { reference: REF, current: CUR, columns: null, method: null, threshold: null, drift_share: 0.5 });
+    assert.equal(typeof sent.onProgress.id, 'number', 'a channel travels as its callback id');
+    await page.evaluate(() => window.__mock.drift.progress({ phase: 'reading', done: 0, total: 0, message: 'ref_800.csv' }));
+    await progress.getByTestId('drift-progress-label').filter({ hasText: /^Reading files$/ }).waitFor();
+    await page.evaluate(() => window.__mock.drift.progress({ phase: 'profiling', done: 3, total: 20, message: 'num_normal_c' }));
+    await progress.getByTestId('drift-progress-label').filter({ hasText: 'Profiling columns 3/20' }).waitFor();
+    assert.equal(await progress.getByRole('progressbar').getAttribute('aria-valuenow'), '15');
+    assert.match(await progress.innerText(), /num_normal_c/);
+    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-compare-progress.png') });
+    await page.evaluate(() => window.__mock.drift.finish());
+
+    // The verdict.
+    const verdict = page.getByTestId('drift-verdict');
+    await verdict.waitFor();
+    await progress.waitFor({ state: 'detached' });
+    assert.equal(await verdict.getByTestId('verdict-title').innerText(), 'Dataset drift detected');
+    assert.equal(await verdict.getByTestId('verdict-share').innerText(), '12 of 20 columns drifted (60%); dataset drift at 50% or more');
+    const refSide = page.getByTestId('drift-side-reference');
+    assert.match(await refSide.innerText(), /ref_800\.csv\s*800 rows · 21 columns · csv/);
+    assert.equal(await refSide.getByTestId('cached-badge').count(), 1);
+    assert.equal(await page.getByTestId('drift-side-current').getByTestId('cached-badge').count(), 0);
+    const schema = await page.getByTestId('drift-schema').innerText();
+    assert.match(schema, /Added in current\s*device/);
+    assert.match(schema, /Type changed\s*num_count_b: i64 → f64/);
+
+    // The table: drifted first, then by effect size; untested columns listed apart.
+    const expectedByDrift = [
+      'num_count_b', 'cat_high_a', 'cat_high_b', 'num_uniform_b', 'cat_low_b', 'num_lognorm_b', 'num_normal_b',
+      'cat_mid', 'age_group', 'cat_nulls', 'cat_low_a', 'num_normal_c', 'num_nulls', 'sex', 'num_lognorm_a',
+      'num_normal_a', 'prediction', 'num_uniform_a', 'label', 'num_count_a',
+    ];
+    assert.deepEqual(await driftRowNames(page), expectedByDrift);
+    const scoreHeader = page.locator('th', { has: page.getByTestId('sort-drift-score') });
+    assert.equal(await scoreHeader.getAttribute('aria-sort'), 'descending');
+    assert.equal(await page.locator('[data-testid="drift-row"] [data-testid="drifted-badge"]').count(), 12);
+    const countB = page.locator('tr[data-column="num_count_b"]');
+    assert.match(await countB.innerText(), /num_count_b\s+numerical\s+K-S p_value\s+2\.118e-24\s+< 0\.05\s+2\.118e-24\s+0\.66\s+medium\s+Drifted/);
+    assert.equal(
+      await countB.getByTestId('drift-method').getAttribute('title'),
+      "numerical with more than 5 distinct values and at most 1000 reference values: Kolmogorov-Smirnov (Evidently's default)",
+    );
+    assert.match(await page.locator('[data-column="num_normal_a"]').first().getByTestId('drift-score').innerText(), /0\.6275\s+≥ 0\.05/);
+    assert.equal(await page.locator('tr[data-column="cat_high_a"] [data-testid="approximate"]').count(), 1);
+    assert.equal(await page.locator('[data-testid="drift-row"] [data-testid="approximate"]').count(), 1);
+    assert.equal(await page.locator('tr[data-column="cat_high_a"] [data-testid="drift-p"]').innerText(), '0');
+    // A sparkline per row: histograms for numbers, bars for categories.
+    assert.equal(await page.locator('[data-testid="drift-row"] [data-testid="sparkline"]').count(), 20);
+    assert.equal(await page.locator('tr[data-column="num_normal_b"] [data-testid="sparkline"]').getAttribute('data-kind'), 'histogram');
+    assert.equal(await page.locator('tr[data-column="num_normal_b"] [data-testid="sparkline"] polyline').count(), 1);
+    assert.equal(await page.locator('tr[data-column="cat_low_b"] [data-testid="sparkline"] rect').count(), 10);
+    const untested = page.getByTestId('untested-column');
+    assert.equal(await untested.count(), 1);
+    assert.match(await untested.innerText(), /ts\s+datetime\s+datetime columns are not tested/);
+
+    // Sorting by name, then back to most drift first.
+    await page.getByTestId('sort-drift-column').click();
+    await page.waitForFunction(() => document.querySelector('[aria-sort="ascending"] [data-testid="sort-drift-column"]'));
+    assert.deepEqual(await driftRowNames(page), [
+      'age_group', 'cat_high_a', 'cat_high_b', 'cat_low_a', 'cat_low_b', 'cat_mid', 'cat_nulls', 'label', 'num_count_a',
+      'num_count_b', 'num_lognorm_a', 'num_lognorm_b', 'num_normal_a', 'num_normal_b', 'num_normal_c', 'num_nulls',
+      'num_uniform_a', 'num_uniform_b', 'prediction', 'sex',
+    ]);
+    assert.equal(await scoreHeader.getAttribute('aria-sort'), 'none');
+    await page.getByTestId('sort-drift-score').click();
+    await page.waitForFunction(() => document.querySelector('[aria-sort="descending"] [data-testid="sort-drift-score"]'));
+    assert.deepEqual(await driftRowNames(page), expectedByDrift);
+
+    // A click on a row opens its details: the shell's chart and the test in full.
+    await page.locator('tr[data-column="num_normal_b"]').click();
+    const details = page.getByTestId('drift-details');
+    await details.waitFor();
+    assert.equal(await details.getAttribute('data-column'), 'num_normal_b');
+    assert.equal(await page.locator('tr[data-column="num_normal_b"]').getAttribute('aria-expanded'), 'true');
+    const chart = details.getByTestId('drift-chart');
+    await chart.waitFor();
+    assert.match(await chart.getAttribute('src'), /^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
+    assert.match(decodeURIComponent(await chart.getAttribute('src')), /data-column="num_normal_b"/);
+    await page.waitForFunction(() => document.querySelector('[data-testid="drift-chart"]').naturalWidth > 0);
+    assert.deepEqual(await calls(page, 'drift_column_chart'), [{ reportId: 7, column: 'num_normal_b' }]);
+    const test_ = await details.getByTestId('drift-test').innerText();
+    assert.match(test_, /Method\s+K-S p_value ks/);
+    assert.match(test_, /Why\s+numerical with more than 5 distinct values/);
+    assert.match(test_, /Statistic\s+0\.125/);
+    assert.match(test_, /p-value\s+1\.527e-5/);
+    assert.match(test_, /Threshold\s+0\.05 \(drift when the p-value is below 0\.05\)/);
+    assert.match(test_, /Effect size\s+Wasserstein distance in reference standard deviations 0\.25 \(small\)/);
+    assert.match(test_, /Verdict\s+Drifted/);
+    const sides = await details.getByTestId('drift-summaries').innerText();
+    assert.match(sides, /count\s+800\s+800/);
+    assert.match(sides, /mean\s+0\.01\s+0\.25/);
+    assert.match(sides, /std\s+1\s+1/);
+    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-compare-details.png'), fullPage: true });
+
+    // Enter on another row moves the details there; new categories are listed, with how many more.
+    await page.locator('tr[data-column="cat_high_a"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="drift-details"][data-column="cat_high_a"]').waitFor();
+    assert.equal(await page.getByTestId('drift-details').count(), 1);
+    const fresh = page.getByTestId('new-categories');
+    assert.match(await fresh.innerText(), /New in current \(100\)\s*n000\s*n001[\s\S]*n009\s*and 90 more/);
+    assert.match(await page.getByTestId('drift-details').getByTestId('drift-test').innerText(), /Verdict\s+Drifted \(approximate\)/);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('drift-details').waitFor({ state: 'detached' });
+
+    // Exports: the save dialog proposes a name, then the shell writes the file.
+    await page.getByTestId('export-html').click();
+    const done = page.getByTestId('export-done');
+    await done.filter({ hasText: `Saved to ${savePath}` }).waitFor();
+    assert.deepEqual(await calls(page, 'plugin:dialog|save'), [
+      { options: { defaultPath: 'drift-ref_800-vs-cur_800.html', filters: [{ name: 'HTML', extensions: ['html'] }] } },
+    ]);
+    assert.deepEqual(await calls(page, 'export_drift_report'), [{ reportId: 7, format: 'html', path: savePath }]);
+    // Cancelling the dialog writes nothing.
+    await page.evaluate(() => window.__mock.setSavePath(null));
+    await page.getByTestId('export-json').click();
+    await page.waitForFunction(() => window.__mock.calls.filter((c) => c.cmd === 'plugin:dialog|save').length === 2);
+    await page.getByTestId('export-json').and(page.locator(':enabled')).waitFor();
+    assert.equal((await calls(page, 'export_drift_report')).length, 1);
+    assert.equal(await page.getByTestId('error-banner').count(), 0);
+
+    // The report stays while another view is shown.
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('nav-compare').click();
+    await page.getByTestId('drift-verdict').waitFor();
+    assert.deepEqual(await driftRowNames(page), expectedByDrift);
+  });
+
+  test('compare: a file that cannot be read shows the error banner, and no report', async (t) => {
+    const error = { code: 'bad_input', message: '/home/ana/data/missing.csv: cannot read: No such file or directory (os error 2)' };
+    const page = await openApp(t, {
+      dialogPath: ['/home/ana/data/missing.csv', CUR],
+      drift: { error },
+    });
+    await openCompare(page);
+
+    // A file that is not tabular, dropped on a slot, is refused there.
+    const current = page.getByTestId('slot-current');
+    const at = await centreOf(current);
+    await page.evaluate((p) => window.__mock.emit('tauri://drag-over', { position: p }), at);
+    await page.locator('[data-testid="slot-current"].target').waitFor();
+    assert.equal(await page.getByTestId('drop-message').innerText(), 'Drop to use as the current file');
+    await page.evaluate((p) => window.__mock.emit('tauri://drag-drop', { paths: ['/home/ana/notes.txt'], position: p }), at);
+    await current.getByTestId('slot-error').filter({ hasText: 'notes.txt is not a tabular file' }).waitFor();
+    assert.equal(await page.getByTestId('slot-reference').getByTestId('slot-file').count(), 0);
+    assert.equal(await page.getByTestId('run-compare').isDisabled(), true);
+
+    // "choose both" opens the picker for tabular files; both chosen fill the slots.
+    await page.getByTestId('pick-files').click();
+    await page.getByTestId('slot-reference').getByTestId('slot-file').filter({ hasText: 'missing.csv' }).waitFor();
+    assert.equal(await current.getByTestId('slot-file').innerText(), 'cur_800.parquet');
+    assert.equal(await current.getByTestId('slot-error').count(), 0);
+    const [open] = await calls(page, 'plugin:dialog|open');
+    assert.equal(open.options.multiple, true);
+    assert.deepEqual(open.options.filters[0].extensions, ['csv', 'tsv', 'parquet', 'pq', 'arrow', 'feather', 'ipc', 'ndjson', 'jsonl']);
+
+    await page.getByTestId('option-method').selectOption('wasserstein');
+    assert.equal(await page.getByTestId('option-threshold').getAttribute('placeholder'), 'default 0.1');
+    await page.getByTestId('option-threshold').fill('0.2');
+    await page.getByTestId('option-columns').fill('num_normal_a, cat_low_b');
+    await page.getByTestId('run-compare').click();
+    await page.getByTestId('drift-progress').waitFor();
+    assert.deepEqual((await calls(page, 'compare_datasets'))[0].request, {
+      reference: '/home/ana/data/missing.csv',
+      current: CUR,
+      columns: ['num_normal_a', 'cat_low_b'],
+      method: 'wasserstein',
+      threshold: 0.2,
+      drift_share: 0.5,
+    });
+    await page.evaluate(() => window.__mock.drift.progress({ phase: 'reading', done: 0, total: 2, message: 'missing.csv' }));
+    await page.getByTestId('drift-progress-label').filter({ hasText: 'Reading files 0/2' }).waitFor();
+    await page.evaluate(() => window.__mock.drift.finish());
+
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor();
+    assert.equal(await banner.getByTestId('error-code').innerText(), 'bad_input');
+    assert.equal(await banner.getByTestId('error-message').innerText(), error.message);
+    await page.getByTestId('drift-progress').waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('drift-report').count(), 0);
+    assert.equal(await page.getByTestId('run-compare').innerText(), 'Compare');
+    assert.equal(await page.getByTestId('run-compare').isDisabled(), false, 'it can be tried again');
+  });
+
+  test('datasets: a file dropped on a dataset row is compared with that dataset', async (t) => {
+    const page = await openApp(t);
+    await page.getByTestId('nav-datasets').click();
+    const row = page.getByTestId('dataset-row').filter({ hasText: 'data/train.csv' });
+    await row.waitFor();
+    await page.waitForFunction(() => window.__mock.listenerCount('tauri://drag-drop') === 1);
+
+    const at = await centreOf(row);
+    await page.evaluate((p) => window.__mock.emit('tauri://drag-enter', { paths: ['/x'], position: p }), at);
+    await page.locator('[data-testid="dataset-row"].drop-target').filter({ hasText: 'data/train.csv' }).waitFor();
+    assert.equal(await page.locator('[data-testid="dataset-row"].drop-target').count(), 1);
+    assert.equal(await page.getByTestId('drop-message').innerText(), 'Drop to compare a file with train.csv');
+    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-datasets-drop.png') });
+
+    await page.evaluate((p) => window.__mock.emit('tauri://drag-drop', { paths: ['/home/ana/new/batch-2026-03.csv'], position: p }), at);
+    const compare = page.getByTestId('view-compare');
+    await compare.waitFor();
+    assert.equal(await page.getByTestId('nav-compare').getAttribute('aria-current'), 'page');
+    const reference = page.getByTestId('slot-reference');
+    assert.equal(await reference.getByTestId('slot-file').innerText(), 'train.csv');
+    assert.match(await reference.innerText(), /\/home\/ana\/work\/fraud-detection\/data\/train\.csv/);
+    assert.equal(await page.getByTestId('slot-current').getByTestId('slot-file').innerText(), 'batch-2026-03.csv');
+    assert.equal(await page.getByTestId('run-compare').isDisabled(), false);
+    assert.deepEqual(await calls(page, 'add_project'), []);
+    assert.deepEqual(await calls(page, 'compare_datasets'), [], 'options first: nothing runs yet');
+
+    // Elsewhere on the Datasets view a drop still adds a folder as a project.
+    await page.getByTestId('nav-datasets').click();
+    await page.getByTestId('dataset-row').first().waitFor();
+    const heading = await centreOf(page.getByRole('heading', { name: 'Datasets' }));
+    await page.evaluate((p) => window.__mock.emit('tauri://drag-drop', { paths: ['/data/sensor-logs'], position: p }), heading);
+    await page.getByTestId('project-row').filter({ hasText: 'sensor-logs' }).waitFor();
+    assert.deepEqual(await calls(page, 'add_project'), [{ path: '/data/sensor-logs' }]);
   });
 });

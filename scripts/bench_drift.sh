@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# `make bench-drift` (and the second half of `make bench`): `driftdeck drift` against Evidently's
+# DataDriftPreset on the same reference/current Parquet pairs, end to end, on this machine.
+#
+# What it does, from the repository root:
+#   1. Checks that the driftdeck binary (target/release/driftdeck, or $DRIFTDECK_BIN) has a
+#      `drift` subcommand; if not, it stops and says to run `make bench-drift`.
+#   2. Makes a Python venv at target/bench/venv with Evidently and the versions that produced
+#      shared/data/drift/ref/evidently_*.json (PINS below); reused while the pins are unchanged.
+#   3. Generates the pairs with shared/data/drift/tools/gen.py into target/bench/data
+#      (100k, 1m, 5m rows; 21 columns), only those not there yet. With BENCH_10M=1 also a 10M pair
+#      (scripts/bench_gen_10m.py: gen.py's own process at N = 10M; driftdeck only).
+#   4. Per size: `driftdeck drift REF CUR --format json` 3 times (median wall time, max peak RSS),
+#      then once with `--format html` (time and size of the page).
+#   5. Per size: Evidently once (scripts/bench_evidently.py: DataDriftPreset, explicit column
+#      types), timed the same way: the whole process, interpreter start and Parquet reading
+#      included, so both numbers are "command in, answer out".
+#   6. Prints a markdown table (times, peak memory, speedup, both tools' dataset verdicts) and
+#      writes it to target/bench/drift.md with the machine, the date and the git commit.
+# Times are /usr/bin/time's wall seconds (%e), memory its peak resident set (%M). The page cache is
+# warm for Evidently (driftdeck read the same files just before); driftdeck's median hides a cold
+# first read.
+#
+# How long, on the 2-core / 24 GB machine (first run; later runs skip steps 2 and 3):
+#   venv: ~40 s (download + install); data: 100k ~1.5 s, 1m ~12 s, 5m ~60 s (10m ~2.5 min,
+#   5 GB of memory); Evidently: 100k ~9 s / 0.6 GB, 1m ~90 s / 2.5 GB, 5m several minutes and
+#   ~13 GB. The 10M pair would need more than 25 GB in Evidently, so it is driftdeck only.
+#
+# Environment:
+#   DRIFTDECK_BIN=PATH          the binary to measure (default target/release/driftdeck)
+#   DRIFTDECK_SHARED=DIR        the shared folder (default ../shared beside the repository)
+#   BENCH_SIZES="100k 1m 5m"    the sizes (any of gen.py's: 800 100k 1m 5m)
+#   BENCH_RUNS=3                driftdeck runs per size (the median is reported)
+#   BENCH_10M=1                 add the 10M-row pair (driftdeck only)
+#   BENCH_SKIP_EVIDENTLY_5M=1   skip Evidently on 5m (several minutes, ~13 GB)
+#   BENCH_SKIP_EVIDENTLY=1      skip Evidently altogether (driftdeck columns only)
+#   BENCH_DRIFT_ARGS="..."      extra options for `driftdeck drift` (e.g. --kind label=categorical)
+#   BENCH_PYTHON=python3        the interpreter the venv is made from (3.11 or newer)
+# Outputs: target/bench/out/<size>/ (each tool's result, the HTML page, logs, timings) and
+# target/bench/drift.md.
+set -euo pipefail
+# Paths given in the environment are relative to where the script was called from.
+BIN=$(realpath -m "${DRIFTDECK_BIN:-$(dirname "$0")/../target/release/driftdeck}")
+SHARED=$(realpath -m "${DRIFTDECK_SHARED:-$(dirname "$0")/../../shared}")
+cd "$(dirname "$0")/.."
+
+GEN=$SHARED/data/drift/tools/gen.py
+SIZES=${BENCH_SIZES:-100k 1m 5m}
+RUNS=${BENCH_RUNS:-3}
+read -r -a EXTRA <<<"${BENCH_DRIFT_ARGS:-}"
+BENCH=target/bench
+VENV=$BENCH/venv
+DATA=$BENCH/data
+OUT=$BENCH/out
+REPORT=$BENCH/drift.md
+# The versions of shared/data/drift/ref/evidently_100k.json and manifest_100k.json, so this venv's
+# gen.py writes the shared files bit for bit and Evidently is the one the references came from.
+PINS="evidently==0.7.23 numpy==2.4.6 pandas==2.3.3 pyarrow==26.0.1 scipy==1.17.1"
+
+log() { printf '\033[1mbench-drift:\033[0m %s\n' "$*" >&2; }
+die() { printf 'bench-drift: %s\n' "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# ---- 1. the binary
+[ -x "$BIN" ] || die "no driftdeck binary at $BIN: run \`make bench-drift\` (it builds target/release/driftdeck first)"
+"$BIN" drift --help >/dev/null 2>&1 \
+  || die "$BIN has no \`drift\` subcommand: run \`make bench-drift\` to build this checkout's driftdeck in release"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
+[ -f "$GEN" ] || die "no generator at $GEN: set DRIFTDECK_SHARED to the shared folder"
+
+# ---- 2. the venv
+PY=$VENV/bin/python
+if [ -x "$PY" ] && [ "$(cat "$VENV/.pins" 2>/dev/null)" = "$PINS" ]; then
+  log "venv: $VENV (reused)"
+else
+  log "venv: creating $VENV with $PINS (about 40 s)"
+  t=$(now)
+  rm -rf "$VENV"
+  mkdir -p "$BENCH"
+  "${BENCH_PYTHON:-python3}" -m venv "$VENV" \
+    || die "could not create a venv with ${BENCH_PYTHON:-python3} (Debian: apt-get install python3-venv)"
+  # shellcheck disable=SC2086
+  "$PY" -m pip install --quiet --disable-pip-version-check $PINS
+  echo "$PINS" >"$VENV/.pins"
+  log "venv: ready in $(since "$t") s"
+fi
+
+# ---- 3. the data
+gen_sizes=()
+for s in $SIZES; do
+  [ -s "$DATA/manifest_$s.json" ] || gen_sizes+=("$s")  # gen.py writes the manifest last
+done
+if [ ${#gen_sizes[@]} -gt 0 ]; then
+  log "data: generating ${gen_sizes[*]} into $DATA"
+  t=$(now)
+  "$PY" "$GEN" --sizes "${gen_sizes[@]}" --out "$DATA" --no-csv >&2
+  log "data: ${gen_sizes[*]} in $(since "$t") s"
+fi
+if [ "${BENCH_10M:-0}" = 1 ]; then
+  if [ ! -s "$DATA/manifest_10m.json" ]; then
+    log "data: generating 10m into $DATA (about 2.5 minutes)"
+    t=$(now)
+    "$PY" scripts/bench_gen_10m.py "$GEN" --out "$DATA" >&2
+    log "data: 10m in $(since "$t") s"
+  fi
+  SIZES="$SIZES 10m"
+fi
+# The same numpy/pyarrow write the shared 100k pair bit for bit: say so when it can be checked.
+shared_manifest=$SHARED/data/drift/data/manifest_100k.json
+if [ -s "$DATA/manifest_100k.json" ] && [ -s "$shared_manifest" ]; then
+  "$PY" - "$DATA/manifest_100k.json" "$shared_manifest" <<'EOF' >&2
+import json, sys
+ours, theirs = (json.load(open(p))["files"] for p in sys.argv[1:])
+same = all(ours[f]["sha256"] == theirs.get(f, {}).get("sha256") for f in ours)
+print("bench-drift: data: the 100k pair is " + ("bit-identical to the shared one" if same else
+      "NOT identical to the shared one (other numpy/pyarrow?): results may differ from shared/data/drift/ref"))
+EOF
+fi
+
+# ---- helpers
+# run_timed TIMEFILE LOG CMD...: /usr/bin/time's "seconds peak-KiB" in TIMEFILE; the command's
+# output in LOG; returns the command's exit status.
+run_timed() {
+  local timefile=$1 logfile=$2; shift 2
+  /usr/bin/time -f '%e %M' -o "$timefile" "$@" >"$logfile" 2>&1
+}
+secs() { tail -n 1 "$1" | cut -d' ' -f1; }
+kib() { tail -n 1 "$1" | cut -d' ' -f2; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+# verdict JSON: "yes|no N" from a result with dataset_drift and drifted_columns (a count or a list)
+verdict() {
+  "$PY" - "$1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+try:
+    drift, cols = d["dataset_drift"], d["drifted_columns"]
+except KeyError as e:
+    sys.exit(f"bench-drift: {sys.argv[1]} has no {e} field")
+n = len(cols) if isinstance(cols, list) else int(cols)
+print("yes" if drift else "no", n)
+EOF
+}
+
+# Anything else running (a cargo build...) slows both tools: say so, and record it in the report.
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD%% *}" 'BEGIN { exit !(l > 0.5) }'; then
+  log "the machine is busy (load average $LOAD): times will be slower than on an idle machine"
+fi
+
+declare -A DD_S DD_KIB DD_VERDICT HTML EV_S EV_KIB EV_VERDICT SHAPE
+failed=0
+
+# ---- 4. driftdeck
+for s in $SIZES; do
+  ref=$DATA/ref_$s.parquet cur=$DATA/cur_$s.parquet dir=$OUT/$s
+  mkdir -p "$dir"
+  SHAPE[$s]=$("$PY" - "$ref" "$cur" <<'EOF'
+import os, sys
+import pyarrow.parquet as pq
+ref, cur = (pq.ParquetFile(p).metadata for p in sys.argv[1:])
+mib = sum(os.path.getsize(p) for p in sys.argv[1:]) / 2**20
+print(f"{ref.num_rows:,} x {ref.num_columns} | {mib:.0f}")
+EOF
+)
+  times=()
+  peak=0
+  for i in $(seq "$RUNS"); do
+    run_timed "$dir/driftdeck_json_$i.time" "$dir/driftdeck_json_$i.log" \
+      "$BIN" drift "$ref" "$cur" --format json -o "$dir/driftdeck.json" "${EXTRA[@]}" \
+      || die "driftdeck drift failed on $s (run $i): see $dir/driftdeck_json_$i.log"
+    times+=("$(secs "$dir/driftdeck_json_$i.time")")
+    k=$(kib "$dir/driftdeck_json_$i.time")
+    if [ "$k" -gt "$peak" ]; then peak=$k; fi
+    log "driftdeck $s json run $i: ${times[-1]} s, $(mib "$k") MiB"
+  done
+  DD_S[$s]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  DD_KIB[$s]=$peak
+  DD_VERDICT[$s]=$(verdict "$dir/driftdeck.json")
+  run_timed "$dir/driftdeck_html.time" "$dir/driftdeck_html.log" \
+    "$BIN" drift "$ref" "$cur" --format html -o "$dir/driftdeck.html" "${EXTRA[@]}" \
+    || die "driftdeck drift --format html failed on $s: see $dir/driftdeck_html.log"
+  HTML[$s]="$(numfmt --to=iec-i --suffix=B --format='%.1f' "$(stat -c %s "$dir/driftdeck.html")"), $(secs "$dir/driftdeck_html.time") s"
+  log "driftdeck $s html: ${HTML[$s]}"
+done
+
+# ---- 5. Evidently
+EV_VERSION=$("$PY" -c 'import importlib.metadata as m; print(m.version("evidently"))')
+for s in $SIZES; do
+  dir=$OUT/$s
+  if [ "$s" = 10m ]; then EV_S[$s]="not run (> 25 GB)"; continue; fi
+  if [ "${BENCH_SKIP_EVIDENTLY:-0}" = 1 ] || { [ "$s" = 5m ] && [ "${BENCH_SKIP_EVIDENTLY_5M:-0}" = 1 ]; }; then
+    EV_S[$s]="skipped"; continue
+  fi
+  log "evidently $s: running (one run)"
+  if run_timed "$dir/evidently.time" "$dir/evidently.log" \
+      "$PY" scripts/bench_evidently.py "$DATA/ref_$s.parquet" "$DATA/cur_$s.parquet" -o "$dir/evidently.json"; then
+    EV_S[$s]=$(secs "$dir/evidently.time")
+    EV_KIB[$s]=$(kib "$dir/evidently.time")
+    EV_VERDICT[$s]=$(verdict "$dir/evidently.json")
+    log "evidently $s: ${EV_S[$s]} s, $(mib "${EV_KIB[$s]}") MiB; $(tail -n 1 "$dir/evidently.log")"
+  else
+    EV_S[$s]="failed ($(head -n 1 "$dir/evidently.time"))"
+    failed=1
+    log "evidently $s failed: see $dir/evidently.log"
+  fi
+done
+
+# ---- 6. the table
+say() { local v=($1); printf '%s, %s drifted' "${v[0]}" "${v[1]}"; }
+table() {
+  echo "| size | rows x cols | Parquet MiB (ref+cur) | driftdeck s (median of $RUNS) | driftdeck peak MiB | driftdeck HTML | Evidently s | Evidently peak MiB | speedup | driftdeck verdict | Evidently verdict | agree |"
+  echo "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|---|"
+  for s in $SIZES; do
+    local ev_mib="–" speedup="–" ev_verdict="–" agree="–"
+    if [ -n "${EV_KIB[$s]:-}" ]; then
+      ev_mib=$(mib "${EV_KIB[$s]}")
+      speedup=$(awk -v e="${EV_S[$s]}" -v d="${DD_S[$s]}" 'BEGIN { printf (d > 0 ? "%.0fx" : "–"), e / (d > 0 ? d : 1) }')
+      ev_verdict=$(say "${EV_VERDICT[$s]}")
+      agree=$([ "${EV_VERDICT[$s]}" = "${DD_VERDICT[$s]}" ] && echo yes || echo NO)
+    fi
+    echo "| $s | ${SHAPE[$s]} | ${DD_S[$s]} | $(mib "${DD_KIB[$s]}") | ${HTML[$s]} | ${EV_S[$s]} | $ev_mib | $speedup | $(say "${DD_VERDICT[$s]}") | $ev_verdict | $agree |"
+  done
+}
+TABLE=$(table)
+cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || true)
+mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  commit="$commit (with uncommitted changes)"
+fi
+{
+  echo "# driftdeck drift vs Evidently"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- commit: $commit; $("$BIN" --version 2>/dev/null || echo "$BIN")"
+  echo "- machine: $(nproc) cores, $mem, ${cpu:-unknown CPU}; load average before the runs: $LOAD"
+  echo "- driftdeck: \`driftdeck drift REF CUR --format json|html -o FILE${EXTRA[*]:+ ${EXTRA[*]}}\`"
+  echo "- Evidently $EV_VERSION (DataDriftPreset, explicit column types), Python $("$PY" -c 'import platform; print(platform.python_version())')"
+  echo "- data: shared/data/drift/tools/gen.py (21 columns: 10 numeric, 10 categorical, 1 timestamp)"
+  echo "- times: wall seconds of the whole process (/usr/bin/time %e), start-up and Parquet reading"
+  echo "  included; peak MiB: its peak resident set (%M). driftdeck: median of $RUNS runs, highest peak;"
+  echo "  Evidently: one run. Speedup: Evidently s / driftdeck s. Verdict: dataset drift, drifted columns."
+  echo
+  echo "$TABLE"
+} >"$REPORT"
+echo
+echo "$TABLE"
+echo
+log "written to $REPORT"
+exit $failed

@@ -1,0 +1,724 @@
+//! Comparing two tabular files: scan both lazily, align columns by name, diff the schemas,
+//! decide each column's kind, read the columns in memory-bounded batches, test each column in
+//! parallel, and assemble the [`DriftReport`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use polars::prelude::*;
+
+use crate::data::profile::TEXT_MIN_DISTINCT;
+use crate::data::{DataError, Kind, TabularFormat, scan};
+
+use super::column::{Choice, not_testable, summary, test_column};
+use super::method::Method;
+use super::report::{
+    ColumnResult, DriftReport, FORMAT_VERSION, SchemaDiff, SideInfo, SideSummary, TypeChange,
+};
+use super::sample::{ColumnSample, category_sample, numeric_sample};
+
+/// What the user can set; [`Default`] is Evidently's DataDriftPreset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriftOptions {
+    /// Only these columns (each must be in both files); `None` = every common column.
+    pub columns: Option<Vec<String>>,
+    /// A method for every column it applies to (the others keep the automatic choice).
+    pub method: Option<Method>,
+    pub column_methods: BTreeMap<String, Method>,
+    /// A threshold for every column (with the method's rule: p below, or distance at least).
+    pub threshold: Option<f64>,
+    pub column_thresholds: BTreeMap<String, f64>,
+    /// Kind overrides.
+    pub kinds: BTreeMap<String, Kind>,
+    /// Dataset drift when the share of drifted columns is at least this.
+    pub drift_share: f64,
+    /// Bytes of column data held in memory at once (both files); `None` = a quarter of the
+    /// machine's memory.
+    pub memory_budget: Option<u64>,
+}
+
+impl Default for DriftOptions {
+    fn default() -> Self {
+        DriftOptions {
+            columns: None,
+            method: None,
+            column_methods: BTreeMap::new(),
+            threshold: None,
+            column_thresholds: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            drift_share: 0.5,
+            memory_budget: None,
+        }
+    }
+}
+
+/// Where a comparison is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// `reading`, `testing` or `done`.
+    pub phase: &'static str,
+    pub done: usize,
+    pub total: usize,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriftError {
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(
+        "the two files have no column in common: the reference has {}, the current has {}",
+        list(.reference), list(.current)
+    )]
+    NoCommonColumns {
+        reference: Vec<String>,
+        current: Vec<String>,
+    },
+    #[error("{side} file {path} has no rows: expected a header and at least one row")]
+    NoRows { side: &'static str, path: PathBuf },
+    #[error("column '{column}' is not in the {side} file{}", hint(.suggestions))]
+    UnknownColumn {
+        column: String,
+        side: &'static str,
+        suggestions: Vec<String>,
+    },
+    #[error("{0}")]
+    BadOption(String),
+}
+
+impl DriftError {
+    /// Whether the input (files, options) is at fault, rather than the machine.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            DriftError::Data(e) => !matches!(e.kind, crate::data::DataErrorKind::Crashed { .. }),
+            _ => true,
+        }
+    }
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        return "none".to_string();
+    }
+    let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+    let more = names.len().saturating_sub(8);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn hint(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", suggestions.join(", "))
+    }
+}
+
+/// One side, opened: the lazy scan and what is known without reading the data.
+pub struct Side {
+    pub path: PathBuf,
+    pub format: TabularFormat,
+    pub frame: LazyFrame,
+    pub schema: Vec<(String, DataType)>,
+    pub rows: u64,
+    pub hash: String,
+}
+
+impl Side {
+    /// Scans `path`, reads its schema and row count (Parquet/Arrow: from the footer), and hashes it.
+    pub fn open(path: &Path, side: &'static str) -> Result<Side, DriftError> {
+        let (format, frame) = scan(path)?;
+        let guard = |f: &dyn Fn() -> PolarsResult<_>| crate::data::guard(path, format, f);
+        let schema: Vec<(String, DataType)> = guard(&|| {
+            Ok(frame
+                .clone()
+                .collect_schema()?
+                .iter()
+                .map(|(n, d)| (n.to_string(), d.clone()))
+                .collect::<Vec<_>>())
+        })?;
+        let rows = crate::data::guard(path, format, || {
+            let df = frame.clone().select([len()]).collect()?;
+            Ok(df.column("len")?.u32()?.get(0).unwrap_or(0) as u64)
+        })?;
+        if rows == 0 {
+            return Err(DriftError::NoRows {
+                side,
+                path: path.to_path_buf(),
+            });
+        }
+        let hash = hash_file(path)?;
+        Ok(Side {
+            path: path.to_path_buf(),
+            format,
+            frame,
+            schema,
+            rows,
+            hash,
+        })
+    }
+
+    fn info(&self, cached: bool) -> SideInfo {
+        SideInfo {
+            path: self.path.display().to_string(),
+            format: self.format.as_str().to_string(),
+            rows: self.rows,
+            columns: self.schema.len(),
+            hash: self.hash.clone(),
+            cached,
+        }
+    }
+
+    fn dtype(&self, name: &str) -> Option<&DataType> {
+        self.schema.iter().find(|(n, _)| n == name).map(|(_, d)| d)
+    }
+}
+
+/// BLAKE3 of a file's bytes, hex.
+pub fn hash_file(path: &Path) -> Result<String, DataError> {
+    let io = |e| DataError::new(path, crate::data::DataErrorKind::Io(e));
+    let mut file = File::open(path).map_err(io)?;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(&mut file).map_err(io)?;
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// How a column is read from each side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadAs {
+    Numbers,
+    Categories,
+}
+
+/// The plan for one common column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    Test {
+        kind: Kind,
+        kind_source: &'static str,
+        read: ReadAs,
+        /// Strings read as categories become text (not testable) when too many are distinct.
+        may_be_text: bool,
+    },
+    Skip {
+        kind: Kind,
+        kind_source: &'static str,
+        reason: String,
+    },
+}
+
+fn inferred_kind(dtype: &DataType) -> Option<Kind> {
+    if dtype.is_primitive_numeric() {
+        Some(Kind::Numerical)
+    } else if dtype.is_bool() {
+        Some(Kind::Boolean)
+    } else if dtype.is_string() || dtype.is_categorical() || dtype.is_enum() {
+        Some(Kind::Categorical)
+    } else if dtype.is_temporal() {
+        Some(Kind::Datetime)
+    } else {
+        None
+    }
+}
+
+/// Decides a column's kind and how to read it from its two dtypes and an override.
+pub fn plan_column(reference: &DataType, current: &DataType, over: Option<Kind>) -> Plan {
+    let (rk, ck) = (inferred_kind(reference), inferred_kind(current));
+    if let Some(kind) = over {
+        let source = "override";
+        return match kind {
+            Kind::Numerical => Plan::Test {
+                kind,
+                kind_source: source,
+                read: ReadAs::Numbers,
+                may_be_text: false,
+            },
+            Kind::Categorical | Kind::Boolean => Plan::Test {
+                kind,
+                kind_source: source,
+                read: ReadAs::Categories,
+                may_be_text: false,
+            },
+            Kind::Datetime | Kind::Text => Plan::Skip {
+                kind,
+                kind_source: source,
+                reason: format!(
+                    "{} columns are not tested; set the kind to numerical or categorical to test it",
+                    kind.as_str()
+                ),
+            },
+        };
+    }
+    let source = "inferred";
+    match (rk, ck) {
+        (Some(a), Some(b)) if a == b => match a {
+            Kind::Numerical => Plan::Test {
+                kind: a,
+                kind_source: source,
+                read: ReadAs::Numbers,
+                may_be_text: false,
+            },
+            Kind::Boolean => Plan::Test {
+                kind: a,
+                kind_source: source,
+                read: ReadAs::Categories,
+                may_be_text: false,
+            },
+            Kind::Categorical => Plan::Test {
+                kind: a,
+                kind_source: source,
+                read: ReadAs::Categories,
+                may_be_text: reference.is_string(),
+            },
+            Kind::Datetime | Kind::Text => Plan::Skip {
+                kind: a,
+                kind_source: source,
+                reason: "datetime columns are not tested by default (as in Evidently); set its kind to numerical to test its values"
+                    .to_string(),
+            },
+        },
+        (Some(a), Some(b)) => Plan::Skip {
+            kind: a,
+            kind_source: source,
+            reason: format!(
+                "its type changed from {reference} ({}) to {current} ({}); set its kind to categorical or numerical to test it anyway",
+                a.as_str(),
+                b.as_str()
+            ),
+        },
+        _ => Plan::Skip {
+            kind: Kind::Text,
+            kind_source: source,
+            reason: format!(
+                "type {} is not testable (nested, binary or all-null); only numbers, strings, booleans and dates are",
+                if rk.is_none() { reference } else { current }
+            ),
+        },
+    }
+}
+
+/// The schema diff of two sides (columns in each side's order).
+pub fn schema_diff(reference: &Side, current: &Side) -> SchemaDiff {
+    let mut diff = SchemaDiff::default();
+    for (name, dtype) in &current.schema {
+        match reference.dtype(name) {
+            None => diff.added.push(name.clone()),
+            Some(r) if r != dtype => diff.type_changed.push(TypeChange {
+                column: name.clone(),
+                reference: r.to_string(),
+                current: dtype.to_string(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (name, _) in &reference.schema {
+        if current.dtype(name).is_none() {
+            diff.removed.push(name.clone());
+        }
+    }
+    diff
+}
+
+/// Names within edit distance 2 (case-insensitive) of `name`, for "did you mean".
+fn suggestions(name: &str, candidates: &[(String, DataType)]) -> Vec<String> {
+    let lower = name.to_lowercase();
+    let mut out: Vec<(usize, String)> = candidates
+        .iter()
+        .filter_map(|(c, _)| {
+            let d = edit_distance(&lower, &c.to_lowercase());
+            (d <= 2 || c.to_lowercase().contains(&lower)).then(|| (d, c.clone()))
+        })
+        .collect();
+    out.sort();
+    out.into_iter()
+        .take(3)
+        .map(|(_, c)| format!("'{c}'"))
+        .collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Checks the options against the two schemas; returns the columns to consider, in
+/// reference order.
+fn columns_to_compare(
+    reference: &Side,
+    current: &Side,
+    options: &DriftOptions,
+) -> Result<Vec<String>, DriftError> {
+    if !(0.0..=1.0).contains(&options.drift_share) || options.drift_share.is_nan() {
+        return Err(DriftError::BadOption(format!(
+            "drift share {} is out of range: expected a number from 0 to 1",
+            options.drift_share
+        )));
+    }
+    if let Some(t) = options.threshold
+        && !(t.is_finite() && t >= 0.0)
+    {
+        return Err(DriftError::BadOption(format!(
+            "threshold {t} is not valid: expected a number of 0 or more"
+        )));
+    }
+    let check = |name: &String| -> Result<(), DriftError> {
+        for (side, s) in [("reference", reference), ("current", current)] {
+            if s.dtype(name).is_none() {
+                return Err(DriftError::UnknownColumn {
+                    column: name.clone(),
+                    side,
+                    suggestions: suggestions(name, &s.schema),
+                });
+            }
+        }
+        Ok(())
+    };
+    let named = options
+        .column_methods
+        .keys()
+        .chain(options.column_thresholds.keys())
+        .chain(options.kinds.keys());
+    for name in named.chain(options.columns.iter().flatten()) {
+        check(name)?;
+    }
+    let common: Vec<String> = reference
+        .schema
+        .iter()
+        .filter(|(n, _)| current.dtype(n).is_some())
+        .map(|(n, _)| n.clone())
+        .collect();
+    if common.is_empty() {
+        return Err(DriftError::NoCommonColumns {
+            reference: reference.schema.iter().map(|(n, _)| n.clone()).collect(),
+            current: current.schema.iter().map(|(n, _)| n.clone()).collect(),
+        });
+    }
+    Ok(match &options.columns {
+        Some(wanted) => common.into_iter().filter(|c| wanted.contains(c)).collect(),
+        None => common,
+    })
+}
+
+/// The memory budget: the option, or a quarter of physical memory (Linux), or 2 GiB.
+pub fn memory_budget(options: &DriftOptions) -> u64 {
+    options.memory_budget.unwrap_or_else(|| {
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("MemTotal:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            })
+            .map(|kib| kib * 1024 / 4)
+            .unwrap_or(2 << 30)
+    })
+}
+
+/// Bytes one column of `rows` rows takes in memory while it is tested (values, a sorted copy
+/// for numbers; strings and their counts for categories): an estimate for batching.
+fn column_bytes(read: ReadAs, rows: u64) -> u64 {
+    match read {
+        ReadAs::Numbers => rows * 24,
+        ReadAs::Categories => rows * 32,
+    }
+}
+
+/// Groups columns into batches whose estimated memory stays within `budget`.
+fn batches(columns: &[(String, ReadAs)], rows: u64, budget: u64) -> Vec<Vec<(String, ReadAs)>> {
+    let mut out: Vec<Vec<(String, ReadAs)>> = Vec::new();
+    let mut used = u64::MAX;
+    for (name, read) in columns {
+        let bytes = column_bytes(*read, rows);
+        if used.saturating_add(bytes) > budget || out.is_empty() {
+            out.push(Vec::new());
+            used = 0;
+        }
+        used += bytes;
+        out.last_mut()
+            .expect("pushed above")
+            .push((name.clone(), *read));
+    }
+    out
+}
+
+fn column_expr(name: &str) -> Expr {
+    Expr::Column(name.into())
+}
+
+/// Reads `columns` of one side into samples.
+fn read_samples(
+    side: &Side,
+    columns: &[(String, ReadAs)],
+) -> Result<HashMap<String, ColumnSample>, DriftError> {
+    let exprs: Vec<Expr> = columns.iter().map(|(n, _)| column_expr(n)).collect();
+    let df = crate::data::guard(&side.path, side.format, || {
+        side.frame.clone().select(exprs.clone()).collect()
+    })?;
+    let jobs: Vec<(&String, ReadAs)> = columns.iter().map(|(n, r)| (n, *r)).collect();
+    let results: Vec<(String, PolarsResult<ColumnSample>)> = parallel_map(&jobs, |(name, read)| {
+        let sample = df.column(name).and_then(|c| match read {
+            ReadAs::Numbers => numeric_sample(c),
+            ReadAs::Categories => category_sample(c),
+        });
+        ((*name).clone(), sample)
+    });
+    let mut out = HashMap::new();
+    for (name, sample) in results {
+        let sample = sample.map_err(|e| {
+            DataError::new(
+                &side.path,
+                crate::data::DataErrorKind::Malformed {
+                    format: side.format,
+                    detail: format!("column '{name}': {e}"),
+                },
+            )
+        })?;
+        out.insert(name, sample);
+    }
+    Ok(out)
+}
+
+/// `f` over `items` on every core, results in input order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len().max(1));
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every item was processed"))
+        .collect()
+}
+
+/// A string column is text rather than categorical when its reference values are mostly
+/// distinct (or very many): value frequencies of such a column say nothing.
+fn looks_like_text(sample: &ColumnSample) -> bool {
+    let (distinct, count) = (sample.distinct(), sample.count());
+    distinct >= TEXT_MIN_DISTINCT || (count >= 50 && distinct * 2 > count)
+}
+
+/// A source of reference samples: the file, or a profile cached in the catalog.
+pub trait ReferenceSamples {
+    /// Samples for these columns, or `None` when this source lacks one of them.
+    fn samples(&self, columns: &[(String, ReadAs)]) -> Option<HashMap<String, ColumnSample>>;
+}
+
+/// Compares `reference` with `current`. `progress` is called as the work advances.
+pub fn compare(
+    reference: &Path,
+    current: &Path,
+    options: &DriftOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<DriftReport, DriftError> {
+    compare_with_cache(reference, current, options, None, progress).map(|(report, _)| report)
+}
+
+/// Reference samples read during a comparison, to store in a cache.
+pub type ReadSamples = HashMap<String, (ReadAs, ColumnSample)>;
+
+/// [`compare`], taking reference samples from `cache` when it has them all, and returning the
+/// reference samples read from the file (empty when the cache served them) for the caller to
+/// cache.
+pub fn compare_with_cache(
+    reference: &Path,
+    current: &Path,
+    options: &DriftOptions,
+    cache: Option<&dyn ReferenceSamples>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(DriftReport, ReadSamples), DriftError> {
+    let started = Instant::now();
+    progress(Progress {
+        phase: "reading",
+        done: 0,
+        total: 2,
+        message: format!("opening {}", reference.display()),
+    });
+    let ref_side = Side::open(reference, "reference")?;
+    let cur_side = Side::open(current, "current")?;
+    let names = columns_to_compare(&ref_side, &cur_side, options)?;
+    let schema = schema_diff(&ref_side, &cur_side);
+
+    let plans: Vec<(String, Plan)> = names
+        .iter()
+        .map(|n| {
+            let (r, c) = (ref_side.dtype(n).unwrap(), cur_side.dtype(n).unwrap());
+            (n.clone(), plan_column(r, c, options.kinds.get(n).copied()))
+        })
+        .collect();
+    let to_read: Vec<(String, ReadAs)> = plans
+        .iter()
+        .filter_map(|(n, p)| match p {
+            Plan::Test { read, .. } => Some((n.clone(), *read)),
+            Plan::Skip { .. } => None,
+        })
+        .collect();
+    let rows = ref_side.rows.max(cur_side.rows);
+    let groups = batches(&to_read, rows, memory_budget(options));
+    let total = to_read.len();
+    let mut results: HashMap<String, ColumnResult> = HashMap::new();
+    let mut read_back: ReadSamples = HashMap::new();
+    let mut from_cache = cache.is_some() && !to_read.is_empty();
+    let mut done = 0;
+    for group in &groups {
+        progress(Progress {
+            phase: "reading",
+            done,
+            total,
+            message: format!("reading {} columns", group.len()),
+        });
+        let cached = cache.and_then(|c| c.samples(group));
+        from_cache &= cached.is_some();
+        let (ref_samples, cur_samples) = match cached {
+            Some(r) => (r, read_samples(&cur_side, group)?),
+            None => {
+                let r = read_samples(&ref_side, group)?;
+                (r, read_samples(&cur_side, group)?)
+            }
+        };
+        progress(Progress {
+            phase: "testing",
+            done,
+            total,
+            message: format!("testing {} columns", group.len()),
+        });
+        let tested: Vec<ColumnResult> = parallel_map(group, |(name, _)| {
+            let plan = &plans.iter().find(|(n, _)| n == name).expect("planned").1;
+            let Plan::Test {
+                kind,
+                kind_source,
+                may_be_text,
+                ..
+            } = plan
+            else {
+                unreachable!("only testable columns are read")
+            };
+            let (r, c) = (&ref_samples[name], &cur_samples[name]);
+            if *may_be_text && looks_like_text(r) {
+                return not_testable(
+                    name,
+                    Kind::Text,
+                    kind_source,
+                    format!(
+                        "text: {} distinct values in {} reference rows; set its kind to categorical to compare value frequencies",
+                        r.distinct(),
+                        r.count()
+                    ),
+                    summary(r),
+                    summary(c),
+                );
+            }
+            let choice = Choice {
+                method: options
+                    .column_methods
+                    .get(name)
+                    .copied()
+                    .or(options.method.filter(|m| m.applies_to(*kind))),
+                threshold: options
+                    .column_thresholds
+                    .get(name)
+                    .copied()
+                    .or(options.threshold),
+            };
+            test_column(name, *kind, kind_source, r, c, choice)
+        });
+        done += group.len();
+        for r in tested {
+            results.insert(r.column.clone(), r);
+        }
+        if !from_cache {
+            for (name, read) in group {
+                if let Some(s) = ref_samples.get(name) {
+                    read_back.insert(name.clone(), (*read, s.clone()));
+                }
+            }
+        }
+    }
+    let mut columns = Vec::with_capacity(plans.len());
+    for (name, plan) in &plans {
+        columns.push(match plan {
+            Plan::Test { .. } => results.remove(name).expect("every read column was tested"),
+            Plan::Skip {
+                kind,
+                kind_source,
+                reason,
+            } => not_testable(
+                name,
+                *kind,
+                kind_source,
+                reason.clone(),
+                SideSummary::default(),
+                SideSummary::default(),
+            ),
+        });
+    }
+    let tested_columns = columns.iter().filter(|c| c.testable).count();
+    let drifted_columns = columns.iter().filter(|c| c.drifted).count();
+    let share_drifted = if tested_columns == 0 {
+        0.0
+    } else {
+        drifted_columns as f64 / tested_columns as f64
+    };
+    let report = DriftReport {
+        format_version: FORMAT_VERSION,
+        reference: ref_side.info(from_cache),
+        current: cur_side.info(false),
+        schema,
+        tested_columns,
+        drifted_columns,
+        share_drifted,
+        drift_share: options.drift_share,
+        dataset_drift: tested_columns > 0 && share_drifted >= options.drift_share,
+        columns,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+        timeline: None,
+    };
+    progress(Progress {
+        phase: "done",
+        done: total,
+        total,
+        message: format!(
+            "{} of {} columns drifted",
+            report.drifted_columns, report.tested_columns
+        ),
+    });
+    if from_cache {
+        read_back.clear();
+    }
+    Ok((report, read_back))
+}

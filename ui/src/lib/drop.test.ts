@@ -1,0 +1,81 @@
+import { describe, expect, test } from 'vitest';
+import { DROP_DATASET, DROP_SLOT, NO_TARGETS, dropHint, dropTargetsAt, routeDrop, type PointLookup } from './drop';
+
+/**
+ * A stand-in for the DOM: elements with attributes and a parent, enough for
+ * `closest('[attr]')` and `getAttribute`.
+ */
+function element(attributes: Record<string, string>, parent: Element | null = null): Element {
+  const self = {
+    getAttribute: (name: string) => attributes[name] ?? null,
+    closest: (selector: string): Element | null => {
+      const name = selector.slice(1, -1);
+      return name in attributes ? (self as unknown as Element) : (parent?.closest(selector) ?? null);
+    },
+  };
+  return self as unknown as Element;
+}
+
+function lookup(at: Element | null): PointLookup & { asked: [number, number][] } {
+  const asked: [number, number][] = [];
+  return {
+    asked,
+    elementFromPoint: (x, y) => {
+      asked.push([x, y]);
+      return at;
+    },
+  };
+}
+
+describe('dropTargetsAt', () => {
+  test('finds the dataset of the row a cell belongs to', () => {
+    const row = element({ [DROP_DATASET]: '/home/ana/work/fraud/data/train.csv' });
+    const cell = element({}, row);
+    const doc = lookup(cell);
+    expect(dropTargetsAt({ x: 12.5, y: 40 }, doc)).toEqual({ dataset: '/home/ana/work/fraud/data/train.csv', slot: null });
+    expect(doc.asked).toEqual([[12.5, 40]]);
+  });
+
+  test('finds a Compare slot', () => {
+    expect(dropTargetsAt({ x: 1, y: 1 }, lookup(element({}, element({ [DROP_SLOT]: 'current' }))))).toEqual({
+      dataset: null,
+      slot: 'current',
+    });
+  });
+
+  test('nothing under the point, nothing marked, or a bad mark: no target', () => {
+    expect(dropTargetsAt({ x: 1, y: 1 }, lookup(null))).toEqual(NO_TARGETS);
+    expect(dropTargetsAt({ x: 1, y: 1 }, lookup(element({})))).toEqual(NO_TARGETS);
+    expect(dropTargetsAt({ x: 1, y: 1 }, lookup(element({ [DROP_SLOT]: 'left', [DROP_DATASET]: '' })))).toEqual(NO_TARGETS);
+  });
+});
+
+describe('routeDrop', () => {
+  const dataset = { dataset: '/p/data/train.csv', slot: null };
+  test.each([
+    ['projects', ['/data/a'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/a'] }],
+    ['runs', ['/data/a', '/data/b'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/a', '/data/b'] }],
+    ['compare', ['/r.csv', '/c.csv'], NO_TARGETS, { kind: 'compare-files', paths: ['/r.csv', '/c.csv'], slot: null }],
+    ['compare', ['/c.csv'], { dataset: null, slot: 'current' }, { kind: 'compare-files', paths: ['/c.csv'], slot: 'current' }],
+    ['datasets', ['/new.csv', '/other.csv'], dataset, { kind: 'compare-with-dataset', reference: '/p/data/train.csv', current: '/new.csv' }],
+    ['datasets', ['/data/folder'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/folder'] }],
+    ['models', ['/data/a'], dataset, { kind: 'add-projects', paths: ['/data/a'] }],
+  ] as const)('on %s, %j over %j', (view, paths, targets, expected) => {
+    expect(routeDrop(view, paths, targets)).toEqual(expected);
+  });
+
+  test('an empty drop does nothing', () => {
+    expect(routeDrop('compare', [], NO_TARGETS)).toBeNull();
+  });
+});
+
+test('dropHint: a veil where a drop adds projects, a hint where the view takes it', () => {
+  expect(dropHint('projects', NO_TARGETS)).toEqual({ full: true, message: 'Drop a folder to add it as a project' });
+  expect(dropHint('runs', NO_TARGETS).full).toBe(true);
+  expect(dropHint('compare', NO_TARGETS).full).toBe(false);
+  expect(dropHint('compare', { dataset: null, slot: 'reference' }).message).toBe('Drop to use as the reference file');
+  expect(dropHint('datasets', { dataset: '/p/data/train.csv', slot: null })).toEqual({
+    full: false,
+    message: 'Drop to compare a file with train.csv',
+  });
+});
