@@ -13,6 +13,10 @@ const COMMANDS: &[&str] = &[
     "list_datasets",
     "list_models",
     "list_problems",
+    "compare_datasets",
+    "drift_methods",
+    "drift_column_chart",
+    "export_drift_report",
 ];
 
 fn main() {

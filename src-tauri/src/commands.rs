@@ -29,7 +29,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         metric_chart,
         list_datasets,
         list_models,
-        list_problems
+        list_problems,
+        crate::drift::compare_datasets,
+        crate::drift::drift_methods,
+        crate::drift::drift_column_chart,
+        crate::drift::export_drift_report
     ]
 }
 

@@ -5,6 +5,7 @@
 //! and engine errors to `{code, message}`.
 
 mod commands;
+mod drift;
 mod dto;
 mod live;
 mod state;

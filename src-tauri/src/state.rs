@@ -13,6 +13,8 @@ pub struct AppState {
     /// The open catalog. An error here (a catalog from a newer Driftdeck, say) is reported by
     /// every command that needs the catalog, so the window still opens and can say what is wrong.
     pub catalog: Result<Mutex<Catalog>, ErrorDto>,
+    /// Drift reports of this session, by id, for charts and exports.
+    pub reports: crate::drift::SharedReports,
 }
 
 impl AppState {
@@ -29,11 +31,13 @@ impl AppState {
                 AppState {
                     catalog_path: Some(path),
                     catalog,
+                    reports: Default::default(),
                 }
             }
             Err(err) => AppState {
                 catalog_path: None,
                 catalog: Err(ErrorDto::from(&err)),
+                reports: Default::default(),
             },
         }
     }

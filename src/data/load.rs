@@ -52,6 +52,7 @@ fn scan_sources(format: TabularFormat, sources: ScanSources) -> PolarsResult<Laz
                 .with_null_values(Some(NullValues::AllColumns(null_values)))
                 .with_encoding(CsvEncoding::Utf8)
                 .with_raise_if_empty(true)
+                .with_try_parse_dates(true)
                 .with_truncate_ragged_lines(false)
                 .finish()
         }

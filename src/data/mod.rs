@@ -17,7 +17,7 @@
 //! The format comes from the extension ([`TabularFormat::from_path`]): `.csv`, `.tsv` (CSV with a
 //! tab separator), `.parquet`, `.arrow`/`.feather`/`.ipc` (the Arrow IPC file format, which is
 //! Feather v2), `.ndjson`/`.jsonl`. CSV is read with a header row, `"` quotes, UTF-8 only, types
-//! inferred from the first [`CSV_INFER_SCHEMA_ROWS`] rows, and empty fields plus the usual missing
+//! inferred from the first [`CSV_INFER_SCHEMA_ROWS`] rows (ISO dates and date-times included), and empty fields plus the usual missing
 //! markers ([`CSV_NULL_VALUES`]) as nulls; `NaN` and `inf` stay floats. Rows shorter than the
 //! header are padded with nulls (as pandas does); longer ones are an error (ragged rows).
 //!
@@ -75,7 +75,7 @@ impl TabularFormat {
         let format = match ext.to_ascii_lowercase().as_str() {
             "csv" => TabularFormat::Csv,
             "tsv" => TabularFormat::Tsv,
-            "parquet" => TabularFormat::Parquet,
+            "parquet" | "pq" => TabularFormat::Parquet,
             "arrow" | "feather" | "ipc" => TabularFormat::Arrow,
             "ndjson" | "jsonl" => TabularFormat::Ndjson,
             _ => return None,
@@ -128,7 +128,7 @@ impl DataError {
 #[derive(Debug, thiserror::Error)]
 pub enum DataErrorKind {
     #[error(
-        "not a tabular file: expected a .csv, .tsv, .parquet, .arrow, .feather, .ipc, .ndjson or .jsonl extension"
+        "not a tabular file: expected a .csv, .tsv, .parquet, .pq, .arrow, .feather, .ipc, .ndjson or .jsonl extension"
     )]
     UnknownFormat,
     #[error("cannot read the file: {0}")]

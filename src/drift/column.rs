@@ -6,7 +6,7 @@ use crate::data::Kind;
 use super::method::{Method, Selection, default_method};
 use super::report::{Bars, CategoryChanges, ColumnResult, EffectSize, Histogram, SideSummary};
 use super::sample::{ColumnSample, Values, align_categories, distinct_pooled};
-use super::stats::{self, Sample};
+use super::stats::{self, Sample, more};
 
 /// Bins of the numeric histograms in reports (pre-aggregated: reports never hold raw rows).
 pub const HISTOGRAM_BINS: usize = 30;
@@ -251,8 +251,38 @@ pub fn run_method(
             let (a, b) = numbers()?;
             distance(stats::energy_distance(a, b).map_err(err)?)
         }
-        Method::Cvm | Method::Anderson | Method::Fisher => {
-            return Err("not available in this build".to_string());
+        Method::Cvm => {
+            let (a, b) = numbers()?;
+            let t = more::cramervonmises_2samp(a, b).map_err(err)?;
+            Outcome {
+                statistic: t.statistic,
+                p_value: Some(t.pvalue),
+            }
+        }
+        Method::Anderson => {
+            let (a, b) = numbers()?;
+            let t = more::anderson_ksamp(a, b).map_err(err)?;
+            Outcome {
+                statistic: t.statistic,
+                p_value: Some(t.pvalue),
+            }
+        }
+        Method::Fisher => {
+            let (r, c) = aligned_counts(reference, current);
+            // A column with one value overall is a 2 x 1 table: nothing can differ.
+            let (r0, r1) = (
+                r.first().copied().unwrap_or(0),
+                r.get(1).copied().unwrap_or(0),
+            );
+            let (c0, c1) = (
+                c.first().copied().unwrap_or(0),
+                c.get(1).copied().unwrap_or(0),
+            );
+            let t = more::fisher_exact([[r0, r1], [c0, c1]]);
+            Outcome {
+                statistic: t.statistic,
+                p_value: Some(t.pvalue),
+            }
         }
         Method::ChiSquare | Method::Chi2Contingency => {
             let (r, c) = aligned_counts(reference, current);

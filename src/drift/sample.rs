@@ -95,7 +95,7 @@ pub fn distinct_pooled(a: &[f64], b: &[f64]) -> usize {
 /// Sorts finite values ascending. A radix sort on the order-preserving bit pattern: on a
 /// million values it is several times faster than a comparison sort, and drift sorts every
 /// numeric column of both files.
-pub fn sort_values(values: &mut Vec<f64>) {
+pub fn sort_values(values: &mut [f64]) {
     if values.len() < 4096 {
         values.sort_unstable_by(f64::total_cmp);
         return;

@@ -11,9 +11,9 @@
 //!
 //! What is matched, and how (the formulas are those of the `definitions` block of
 //! `shared/data/drift/ref/scipy_*.json`):
-//! - [`ks_2samp`]: `scipy.stats.ks_2samp(method='auto', alternative='two-sided')` for
-//!   `max(n1, n2) <= 10000` (the exact distribution); the asymptotic branch scipy takes above
-//!   that (`kstwo.sf`) is not implemented yet and returns [`StatsError::KsAsymptoticUnsupported`].
+//! - [`ks_2samp`]: `scipy.stats.ks_2samp(method='auto', alternative='two-sided')`: the exact
+//!   distribution for `max(n1, n2) <= 10000`, above that (or where the exact computation fails)
+//!   the asymptotic branch `kstwo.sf(D, round(n1 n2 / (n1 + n2)))`, [`more::ks_pvalue_asymptotic`].
 //! - [`wasserstein_distance`] / [`wasserstein_normed`]: `scipy.stats.wasserstein_distance`,
 //!   and Evidently's normed variant; [`energy_distance`]: `scipy.stats.energy_distance`.
 //! - [`quantile_inner_edges`] + [`bin_counts`]: numpy 'linear' quantiles, `np.unique` edges,
@@ -23,6 +23,8 @@
 //! - [`psi`], [`jensen_shannon`], [`kl_divergence`], [`hellinger`], [`total_variation`]:
 //!   over proportion vectors (from [`proportions`]).
 //! - [`chi2_contingency`], [`chi2_goodness_of_fit`], [`two_proportion_z_test`].
+//! - In [`more`]: Cramér–von Mises, Anderson–Darling (two samples), Fisher's exact test and the
+//!   asymptotic KS p-value.
 
 use std::fmt;
 
@@ -73,13 +75,16 @@ pub enum StatsError {
         "category {index} has a zero count in both samples; align on the union of observed categories"
     )]
     EmptyCategory { index: usize },
-    #[error(
-        "the asymptotic Kolmogorov-Smirnov p-value (sample sizes {n_reference} and {n_current}, above {KS_MAX_EXACT_N}) is not implemented"
-    )]
-    KsAsymptoticUnsupported {
-        n_reference: usize,
-        n_current: usize,
+    #[error("the {sample} sample has {n} values; the test needs at least {needed}")]
+    TooFewValues {
+        sample: Sample,
+        n: usize,
+        needed: usize,
     },
+    #[error("the two samples hold {n} values together; the test needs at least {needed}")]
+    TooFewPooled { n: usize, needed: usize },
+    #[error("all values of both samples are equal; the test needs at least two distinct values")]
+    NoDistinctValues,
     #[error(
         "the two-proportion z-test needs success counts within the sample sizes, got {successes} of {n} in the {sample} sample"
     )]
@@ -93,9 +98,11 @@ pub enum StatsError {
 /// Result of the two-sample Kolmogorov–Smirnov test.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KsTest {
-    /// `D = sup |F_ref - F_cur|`, as scipy reports it (rounded to a multiple of `1/lcm(n1, n2)`).
+    /// `D = sup |F_ref - F_cur|`, as scipy reports it (rounded to a multiple of `1/lcm(n1, n2)`
+    /// when the exact p-value is used).
     pub statistic: f64,
-    /// Two-sided p-value from the exact distribution of `D`.
+    /// Two-sided p-value: from the exact distribution of `D` up to [`KS_MAX_EXACT_N`] values per
+    /// side, else scipy's asymptotic one.
     pub pvalue: f64,
 }
 
@@ -225,21 +232,22 @@ fn outer_prob_inside_method(m: i64, n: i64, g: i64, h: i64) -> f64 {
 
 /// Two-sample Kolmogorov–Smirnov test, two-sided, as `scipy.stats.ks_2samp(method='auto')`.
 ///
-/// The statistic is rounded to the nearest multiple of `1/lcm(n1, n2)` as scipy does before
-/// computing the exact p-value. Samples larger than [`KS_MAX_EXACT_N`] need scipy's asymptotic
-/// branch, which is not implemented: that case is an error, so callers can at least report the
-/// statistic from [`ks_statistic`].
+/// Up to [`KS_MAX_EXACT_N`] values per side the p-value is exact, and the statistic is rounded to
+/// the nearest multiple of `1/lcm(n1, n2)` as scipy does before computing it. Above that, the
+/// raw statistic and scipy's asymptotic p-value `kstwo.sf(D, round(n1 n2 / (n1 + n2)))`
+/// ([`more::ks_pvalue_asymptotic`]); scipy also falls back to it (with the rounded statistic)
+/// when the exact computation leaves [0, 1], and so does this function.
 pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<KsTest, StatsError> {
     let a = sorted_finite(reference, Sample::Reference)?;
     let b = sorted_finite(current, Sample::Current)?;
     let (n1, n2) = (a.len(), b.len());
+    let d = ks_raw_statistic(&a, &b);
     if n1.max(n2) > KS_MAX_EXACT_N {
-        return Err(StatsError::KsAsymptoticUnsupported {
-            n_reference: n1,
-            n_current: n2,
+        return Ok(KsTest {
+            statistic: d,
+            pvalue: more::ks_pvalue_asymptotic(d, n1, n2),
         });
     }
-    let d = ks_raw_statistic(&a, &b);
     let g = gcd(n1 as u64, n2 as u64) as i64;
     let (n1, n2) = (n1 as i64, n2 as i64);
     let lcm = (n1 / g) * n2;
@@ -257,10 +265,10 @@ pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<KsTest, StatsError
         outer_prob_inside_method(n1, n2, g, h)
     };
     if !(0.0..=1.0).contains(&prob) {
-        // scipy falls back to the asymptotic distribution here; so would we, once it exists.
-        return Err(StatsError::KsAsymptoticUnsupported {
-            n_reference: n1 as usize,
-            n_current: n2 as usize,
+        // scipy falls back to the asymptotic distribution here, with the rounded statistic.
+        return Ok(KsTest {
+            statistic: d,
+            pvalue: more::ks_pvalue_asymptotic(d, n1 as usize, n2 as usize),
         });
     }
     Ok(KsTest {
@@ -759,5 +767,8 @@ pub fn two_proportion_z_test(
     })
 }
 
+pub mod more;
+#[cfg(test)]
+mod more_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,412 @@
+//! `driftdeck drift` on the real drift pairs of ../shared/data/drift: the JSON contract, the
+//! answers Evidently gives on the same files, exit codes, reports and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/drift")
+}
+
+fn data(name: &str) -> PathBuf {
+    shared().join("data").join(name)
+}
+
+fn drift(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_driftdeck"));
+    for a in args {
+        cmd.arg(a);
+    }
+    cmd.env_remove("DRIFTDECK_DB")
+        .output()
+        .expect("the driftdeck binary runs")
+}
+
+fn json_of(out: &Output) -> Value {
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) || (a - b).abs() < 1e-300
+}
+
+/// Every column's method, score and verdict, and the dataset verdict, equal Evidently's.
+fn assert_matches_evidently(size: &str, ext: &str) {
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(shared().join(format!("ref/evidently_{size}.json"))).unwrap(),
+    )
+    .unwrap();
+    let (r, c) = (
+        data(&format!("ref_{size}.{ext}")),
+        data(&format!("cur_{size}.{ext}")),
+    );
+    let report = json_of(&drift(&[&"drift", &r, &c, &"--format", &"json"]));
+    let expected = reference["columns"].as_object().unwrap();
+    let mut checked = 0;
+    for (name, e) in expected {
+        let got = report["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["column"] == *name)
+            .unwrap_or_else(|| panic!("{size}: column {name} missing"));
+        let at = format!("{size}.{ext} {name}");
+        assert_eq!(got["testable"], true, "{at}: {got}");
+        assert_eq!(got["method"], e["stattest"], "{at}");
+        assert_eq!(got["threshold"], e["threshold"], "{at}");
+        let (score, want) = (
+            got["score"].as_f64().unwrap(),
+            e["drift_score"].as_f64().unwrap(),
+        );
+        assert!(
+            close(score, want),
+            "{at}: score {score} vs Evidently {want}"
+        );
+        assert_eq!(got["drifted"], e["drift_detected"], "{at}");
+        checked += 1;
+    }
+    assert_eq!(checked, 20);
+    let summary = &reference["dataset_summary"];
+    assert_eq!(
+        report["drifted_columns"].as_f64().unwrap(),
+        summary["number_of_drifted_columns"].as_f64().unwrap()
+    );
+    assert!(close(
+        report["share_drifted"].as_f64().unwrap(),
+        summary["share_of_drifted_columns"].as_f64().unwrap()
+    ));
+    assert_eq!(report["dataset_drift"], summary["dataset_drift"], "{size}");
+    assert_eq!(report["tested_columns"], 20);
+    // The timestamp is listed, not tested, as Evidently leaves it out.
+    let ts = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "ts")
+        .unwrap();
+    assert_eq!(
+        (&ts["kind"], &ts["testable"]),
+        (&"datetime".into(), &false.into())
+    );
+}
+
+#[test]
+fn small_pair_matches_evidently_from_parquet_and_csv() {
+    assert_matches_evidently("800", "parquet");
+    assert_matches_evidently("800", "csv");
+}
+
+#[test]
+fn large_pair_matches_evidently() {
+    assert_matches_evidently("100k", "parquet");
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let out = drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--format",
+        &"json",
+    ]);
+    let r = json_of(&out);
+    assert_eq!(r["format_version"], 1);
+    for side in ["reference", "current"] {
+        for key in ["path", "rows", "columns", "hash"] {
+            assert!(!r[side][key].is_null(), "{side}.{key}");
+        }
+        assert_eq!(r[side]["rows"], 800);
+        assert_eq!(r[side]["hash"].as_str().unwrap().len(), 64);
+    }
+    for key in ["added", "removed", "type_changed"] {
+        assert!(r["schema"][key].is_array(), "schema.{key}");
+    }
+    for key in [
+        "drifted_columns",
+        "share_drifted",
+        "drift_share",
+        "dataset_drift",
+    ] {
+        assert!(!r[key].is_null(), "{key}");
+    }
+    let col = &r["columns"][0];
+    for key in [
+        "column",
+        "kind",
+        "method",
+        "statistic",
+        "p_value",
+        "threshold",
+        "drifted",
+        "reference",
+        "current",
+    ] {
+        assert!(col.get(key).is_some(), "columns[].{key}");
+    }
+    assert!(col["reference"]["count"].is_u64() && col["reference"]["missing"].is_u64());
+    // New categories make Evidently's chi-square statistic infinite: written as a string.
+    let high = r["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "cat_high_a")
+        .unwrap();
+    assert_eq!(high["statistic"], "Infinity");
+    assert_eq!(high["p_value"], 0.0);
+    assert_eq!(high["categories"]["new_count"], 201);
+    assert_eq!(high["categories"]["missing_count"], 150);
+    // Missing values are counted, not tested.
+    let nulls = r["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "num_nulls")
+        .unwrap();
+    assert_eq!(nulls["reference"]["missing"], 38);
+    assert_eq!(nulls["current"]["missing"], 41);
+    // A tiny p-value comes with an effect size saying how large the change is.
+    let b = &r["columns"][1];
+    assert_eq!(b["effect_size"]["name"], "wasserstein_normed");
+    assert!(b["effect_size"]["value"].as_f64().unwrap() > 0.2);
+}
+
+#[test]
+fn fail_on_drift_exits_1_on_drift_and_0_without() {
+    let drifted = drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--fail-on-drift",
+    ]);
+    assert_eq!(drifted.status.code(), Some(1), "{}", stderr(&drifted));
+    assert!(stderr(&drifted).contains("dataset drift"));
+    let calm = drift(&[
+        &"drift",
+        &data("ref_100k.parquet"),
+        &data("cur_100k.parquet"),
+        &"--fail-on-drift",
+    ]);
+    assert_eq!(calm.status.code(), Some(0), "{}", stderr(&calm));
+    let same = drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("ref_800.parquet"),
+        &"--fail-on-drift",
+    ]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+}
+
+#[test]
+fn overrides_change_method_threshold_columns_and_share() {
+    let r = json_of(&drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--format",
+        &"json",
+        &"--columns",
+        &"num_normal_a,num_normal_b,cat_low_a,sex",
+        &"--method",
+        &"psi",
+        &"--method",
+        &"sex=chi2_contingency",
+        &"--threshold",
+        &"cat_low_a=0.5",
+        &"--drift-share",
+        &"0.25",
+    ]));
+    let cols = r["columns"].as_array().unwrap();
+    assert_eq!(cols.len(), 4);
+    let get = |n: &str| cols.iter().find(|c| c["column"] == n).unwrap().clone();
+    assert_eq!(get("num_normal_a")["method"], "psi");
+    assert_eq!(get("num_normal_a")["reason"], "set by the user");
+    assert_eq!(get("cat_low_a")["threshold"], 0.5);
+    let sex = get("sex");
+    assert_eq!(sex["method"], "chi2_contingency");
+    // scipy.stats.chi2_contingency(correction=False) on the sex column (scipy_800.json).
+    // Python's json writes bare Infinity/NaN, which strict JSON parsers refuse.
+    let text = std::fs::read_to_string(shared().join("ref/scipy_800.json"))
+        .unwrap()
+        .replace(": -Infinity", ": \"-Infinity\"")
+        .replace(": Infinity", ": \"Infinity\"")
+        .replace(": NaN", ": \"NaN\"");
+    let scipy: Value = serde_json::from_str(&text).unwrap();
+    let want = scipy["categorical"]["sex"]["chi2_contingency_pvalue"]
+        .as_f64()
+        .unwrap();
+    assert!(close(sex["p_value"].as_f64().unwrap(), want));
+    let psi = scipy["numeric"]["num_normal_b"]["psi_evidently"]
+        .as_f64()
+        .unwrap();
+    assert!(close(
+        get("num_normal_b")["statistic"].as_f64().unwrap(),
+        psi
+    ));
+    assert_eq!(r["drift_share"], 0.25);
+    let kinds = json_of(&drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--format",
+        &"json",
+        &"--columns",
+        &"ts,label",
+        &"--kind",
+        &"ts=numerical",
+        &"--kind",
+        &"label=categorical",
+    ]));
+    let cols = kinds["columns"].as_array().unwrap();
+    assert_eq!(cols[0]["kind_source"], "override");
+    assert!(cols.iter().all(|c| c["testable"] == true), "{kinds}");
+}
+
+#[test]
+fn html_report_and_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let charts = dir.path().join("charts");
+    let out = drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--format",
+        &"html",
+        &"-o",
+        &html,
+        &"--charts",
+        &charts,
+        &"--chart-format",
+        &"png",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(page.contains("Dataset drift detected"));
+    assert!(page.contains("num_normal_b") && page.contains("<svg"));
+    assert!(!page.contains("<script"), "the report runs no script");
+    let png = std::fs::read(charts.join("num_normal_b.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(charts.join("cat_low_a.png").exists());
+    let svg_dir = dir.path().join("svg");
+    let out = drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--charts",
+        &svg_dir,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let svg = std::fs::read_to_string(svg_dir.join("sex.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("reference") && svg.contains("current"));
+}
+
+#[test]
+fn bad_input_is_a_clear_error_or_a_column_not_testable() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let a = write("a.csv", "x,y,t,n\n1,a,u,\n2,b,v,\n3,a,w,\n");
+    let b = write("b.csv", "x,y,t,n\n1.5,c,7,\n2,a,8,\n");
+    let other = write("other.csv", "p,q\n1,2\n");
+    let empty = write("empty.csv", "");
+    let header_only = write("header.csv", "x,y\n");
+
+    let missing = drift(&[&"drift", &dir.path().join("nope.csv"), &a]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("nope.csv"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let disjoint = drift(&[&"drift", &a, &other]);
+    assert_eq!(disjoint.status.code(), Some(2));
+    assert!(
+        stderr(&disjoint).contains("no column in common"),
+        "{}",
+        stderr(&disjoint)
+    );
+
+    let e = drift(&[&"drift", &empty, &a]);
+    assert_eq!(e.status.code(), Some(2));
+    assert!(stderr(&e).contains("empty.csv"), "{}", stderr(&e));
+    let h = drift(&[&"drift", &a, &header_only]);
+    assert_eq!(h.status.code(), Some(2));
+    assert!(stderr(&h).contains("no rows"), "{}", stderr(&h));
+
+    let typo = drift(&[&"drift", &a, &b, &"--columns", &"X,yy"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("'X'") && stderr(&typo).contains("'x'"),
+        "{}",
+        stderr(&typo)
+    );
+    let method = drift(&[&"drift", &a, &b, &"--method", &"bogus"]);
+    assert_eq!(method.status.code(), Some(2));
+    assert!(
+        stderr(&method).contains("wasserstein"),
+        "{}",
+        stderr(&method)
+    );
+
+    let r = json_of(&drift(&[&"drift", &a, &b, &"--format", &"json"]));
+    let cols = r["columns"].as_array().unwrap();
+    let get = |n: &str| cols.iter().find(|c| c["column"] == n).unwrap();
+    assert_eq!(get("x")["testable"], true, "int vs float is still numbers");
+    let t = get("t");
+    assert_eq!(t["testable"], false);
+    assert!(
+        t["not_testable_reason"]
+            .as_str()
+            .unwrap()
+            .contains("type changed")
+    );
+    let n = get("n");
+    assert_eq!(n["testable"], false);
+    assert!(
+        n["not_testable_reason"]
+            .as_str()
+            .unwrap()
+            .contains("not testable")
+            || n["not_testable_reason"]
+                .as_str()
+                .unwrap()
+                .contains("missing"),
+        "{n}"
+    );
+    assert_eq!(r["schema"]["type_changed"].as_array().unwrap().len(), 2);
+    let forced = json_of(&drift(&[
+        &"drift",
+        &a,
+        &b,
+        &"--format",
+        &"json",
+        &"--kind",
+        &"t=categorical",
+    ]));
+    let t = forced["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "t")
+        .unwrap();
+    assert_eq!(t["testable"], true, "{t}");
+}
