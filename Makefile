@@ -52,8 +52,9 @@ test-rust: ui ## the workspace's cargo tests (unit, integration on the real bina
 test-ui: setup ## the UI's unit tests (Vitest)
 	npm --prefix ui test
 
-test-browser: ui ## the built UI in Debian's Chromium (Playwright, IPC mocked)
+test-browser: ui build ## the built UI, and a drift HTML report, in Debian's Chromium (Playwright)
 	npm --prefix ui run test:browser
+	DRIFTDECK_CLI=$(CLI) node --test tests/report/html.test.mjs
 
 test-e2e: build ## the real app under Xvfb through tauri-driver + WebKitWebDriver
 	DRIFTDECK_APP=$(APP) DRIFTDECK_CLI=$(CLI) TAURI_DRIVER=$(TAURI_DRIVER) \
@@ -72,6 +73,8 @@ screenshot: build ## docs/screenshot*.png: the real window on the demo project, 
 	scripts/screenshot.sh docs/screenshot.png runs
 	scripts/screenshot.sh docs/screenshot-datasets.png datasets
 	scripts/screenshot.sh docs/screenshot-models.png models
+	scripts/screenshot.sh docs/screenshot-compare.png compare
+	REPORT_SCREENSHOT=docs/drift-report.png DRIFTDECK_CLI=$(CLI) node --test tests/report/html.test.mjs
 
 icons: setup ## regenerate icons/ from icons/source.svg
 	scripts/make_icons.sh

@@ -10,7 +10,8 @@
 #   3. Generates the pairs with shared/data/drift/tools/gen.py into target/bench/data
 #      (100k, 1m, 5m rows; 21 columns), only those not there yet. With BENCH_10M=1 also a 10M pair
 #      (scripts/bench_gen_10m.py: gen.py's own process at N = 10M; driftdeck only).
-#   4. Per size: `driftdeck drift REF CUR --format json` 3 times (median wall time, max peak RSS),
+#   4. Per size: `driftdeck drift REF CUR --format json --no-cache` 3 times (median wall time, max
+#      peak RSS), once more twice against a scratch catalog (the second run with the reference cached),
 #      then once with `--format html` (time and size of the page).
 #   5. Per size: Evidently once (scripts/bench_evidently.py: DataDriftPreset, explicit column
 #      types), timed the same way: the whole process, interpreter start and Parquet reading
@@ -21,10 +22,14 @@
 # warm for Evidently (driftdeck read the same files just before); driftdeck's median hides a cold
 # first read.
 #
-# How long, on the 2-core / 24 GB machine (first run; later runs skip steps 2 and 3):
-#   venv: ~40 s (download + install); data: 100k ~1.5 s, 1m ~12 s, 5m ~60 s (10m ~2.5 min,
-#   5 GB of memory); Evidently: 100k ~9 s / 0.6 GB, 1m ~90 s / 2.5 GB, 5m several minutes and
-#   ~13 GB. The 10M pair would need more than 25 GB in Evidently, so it is driftdeck only.
+# How long, on the 2-core / 24 GB machine, measured while a cargo build kept both cores busy
+# (first run; later runs reuse the venv and the data):
+#   venv: ~80 s (download + install, 1 GB); data: 100k + 1m ~9 s, 5m ~45 s (estimated);
+#   10m ~130 s and 6.3 GiB of memory, 1.5 GB of Parquet.
+#   Evidently, one run: 100k ~15-19 s and 0.55 GiB (5-7 s of it is Python importing Evidently),
+#   1m ~85-110 s and 2.3 GiB, 5m several minutes and ~13 GB. The 10M pair would need more than
+#   25 GB in Evidently, so it is driftdeck only. Each timing file also has user and system CPU
+#   seconds (the 1m Evidently run: 80 s of CPU), a check on how busy the machine was.
 #
 # Environment:
 #   DRIFTDECK_BIN=PATH          the binary to measure (default target/release/driftdeck)
@@ -119,11 +124,11 @@ EOF
 fi
 
 # ---- helpers
-# run_timed TIMEFILE LOG CMD...: /usr/bin/time's "seconds peak-KiB" in TIMEFILE; the command's
+# run_timed TIMEFILE LOG CMD...: /usr/bin/time's "wall-s peak-KiB user-s sys-s" in TIMEFILE; the command's
 # output in LOG; returns the command's exit status.
 run_timed() {
   local timefile=$1 logfile=$2; shift 2
-  /usr/bin/time -f '%e %M' -o "$timefile" "$@" >"$logfile" 2>&1
+  /usr/bin/time -f '%e %M %U %S' -o "$timefile" "$@" >"$logfile" 2>&1
 }
 secs() { tail -n 1 "$1" | cut -d' ' -f1; }
 kib() { tail -n 1 "$1" | cut -d' ' -f2; }
@@ -148,7 +153,7 @@ if awk -v l="${LOAD%% *}" 'BEGIN { exit !(l > 0.5) }'; then
   log "the machine is busy (load average $LOAD): times will be slower than on an idle machine"
 fi
 
-declare -A DD_S DD_KIB DD_VERDICT HTML EV_S EV_KIB EV_VERDICT SHAPE
+declare -A DD_S DD_KIB DD_VERDICT CACHED HTML EV_S EV_KIB EV_VERDICT SHAPE
 failed=0
 
 # ---- 4. driftdeck
@@ -167,7 +172,7 @@ EOF
   peak=0
   for i in $(seq "$RUNS"); do
     run_timed "$dir/driftdeck_json_$i.time" "$dir/driftdeck_json_$i.log" \
-      "$BIN" drift "$ref" "$cur" --format json -o "$dir/driftdeck.json" "${EXTRA[@]}" \
+      "$BIN" drift "$ref" "$cur" --format json -o "$dir/driftdeck.json" --no-cache "${EXTRA[@]}" \
       || die "driftdeck drift failed on $s (run $i): see $dir/driftdeck_json_$i.log"
     times+=("$(secs "$dir/driftdeck_json_$i.time")")
     k=$(kib "$dir/driftdeck_json_$i.time")
@@ -177,8 +182,20 @@ EOF
   DD_S[$s]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
   DD_KIB[$s]=$peak
   DD_VERDICT[$s]=$(verdict "$dir/driftdeck.json")
+  # A known reference: the first run fills a scratch catalog's cache, the second reads only
+  # the current file (timed).
+  rm -f "$dir"/cache.sqlite*
+  run_timed "$dir/driftdeck_fill.time" "$dir/driftdeck_fill.log" \
+    "$BIN" drift "$ref" "$cur" --format json -o "$dir/driftdeck_fill.json" --db "$dir/cache.sqlite" "${EXTRA[@]}" \
+    || die "driftdeck drift (filling the cache) failed on $s: see $dir/driftdeck_fill.log"
+  run_timed "$dir/driftdeck_cached.time" "$dir/driftdeck_cached.log" \
+    "$BIN" drift "$ref" "$cur" --format json -o "$dir/driftdeck_cached.json" --db "$dir/cache.sqlite" "${EXTRA[@]}" \
+    || die "driftdeck drift (cached reference) failed on $s: see $dir/driftdeck_cached.log"
+  CACHED[$s]="$(secs "$dir/driftdeck_cached.time") s (first $(secs "$dir/driftdeck_fill.time") s)"
+  rm -f "$dir"/cache.sqlite*
+  log "driftdeck $s cached reference: ${CACHED[$s]}"
   run_timed "$dir/driftdeck_html.time" "$dir/driftdeck_html.log" \
-    "$BIN" drift "$ref" "$cur" --format html -o "$dir/driftdeck.html" "${EXTRA[@]}" \
+    "$BIN" drift "$ref" "$cur" --format html -o "$dir/driftdeck.html" --no-cache "${EXTRA[@]}" \
     || die "driftdeck drift --format html failed on $s: see $dir/driftdeck_html.log"
   HTML[$s]="$(numfmt --to=iec-i --suffix=B --format='%.1f' "$(stat -c %s "$dir/driftdeck.html")"), $(secs "$dir/driftdeck_html.time") s"
   log "driftdeck $s html: ${HTML[$s]}"
@@ -207,10 +224,10 @@ for s in $SIZES; do
 done
 
 # ---- 6. the table
-say() { local v=($1); printf '%s, %s drifted' "${v[0]}" "${v[1]}"; }
+say() { local v; read -r -a v <<<"$1"; printf '%s, %s drifted' "${v[0]}" "${v[1]}"; }
 table() {
-  echo "| size | rows x cols | Parquet MiB (ref+cur) | driftdeck s (median of $RUNS) | driftdeck peak MiB | driftdeck HTML | Evidently s | Evidently peak MiB | speedup | driftdeck verdict | Evidently verdict | agree |"
-  echo "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|---|"
+  echo "| size | rows x cols | Parquet MiB (ref+cur) | driftdeck s (median of $RUNS) | driftdeck peak MiB | driftdeck, reference cached | driftdeck HTML | Evidently s | Evidently peak MiB | speedup | driftdeck verdict | Evidently verdict | agree |"
+  echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|"
   for s in $SIZES; do
     local ev_mib="–" speedup="–" ev_verdict="–" agree="–"
     if [ -n "${EV_KIB[$s]:-}" ]; then
@@ -219,7 +236,7 @@ table() {
       ev_verdict=$(say "${EV_VERDICT[$s]}")
       agree=$([ "${EV_VERDICT[$s]}" = "${DD_VERDICT[$s]}" ] && echo yes || echo NO)
     fi
-    echo "| $s | ${SHAPE[$s]} | ${DD_S[$s]} | $(mib "${DD_KIB[$s]}") | ${HTML[$s]} | ${EV_S[$s]} | $ev_mib | $speedup | $(say "${DD_VERDICT[$s]}") | $ev_verdict | $agree |"
+    echo "| $s | ${SHAPE[$s]} | ${DD_S[$s]} | $(mib "${DD_KIB[$s]}") | ${CACHED[$s]} | ${HTML[$s]} | ${EV_S[$s]} | $ev_mib | $speedup | $(say "${DD_VERDICT[$s]}") | $ev_verdict | $agree |"
   done
 }
 TABLE=$(table)

@@ -12,7 +12,7 @@ generating process and injected drift as the other sizes, its seed scheme
 no duplicated rows, realistic numbers of distinct values) and its output layout
 (DIR/ref_10m.parquet, DIR/cur_10m.parquet, DIR/manifest_10m.json).
 
-Takes about 2.5 minutes and 5 GB of memory here; the two files are about 1.9 GB together.
+Takes about 2 minutes and 6.3 GiB of memory here; the two files are 1.5 GB together.
 """
 import argparse
 import importlib.util

@@ -36,6 +36,20 @@ try {
     // Wait for the view's data: the app indexes the demo project live at start-up.
     const ready = { runs: 'run-row', datasets: 'dataset-row', models: 'model-row' }[view];
     if (ready) await session.textsOf(`[data-testid="${ready}"]`, 90_000);
+    if (view === 'compare') {
+      // The demo's training and production data, typed into the slots, compared for real.
+      for (const [slot, file] of [['reference', 'reference.csv'], ['current', 'current.csv']]) {
+        await session.textsOf(`[data-testid="path-${slot}"]`);
+        const [input] = await session.findAll(`[data-testid="path-${slot}"]`);
+        await session.sendKeys(input, path.join(root, 'assets/demo/data', file) + '\uE004');
+      }
+      const [run] = await session.findAll('[data-testid="run-compare"]');
+      await session.click(run);
+      await session.textsOf('[data-testid="drift-row"]', 60_000);
+      const rows = await session.findAll('[data-testid="drift-row"]');
+      await session.click(rows[0]); // open the most drifted column's details and chart
+      await sleep(800);
+    }
   }
   await sleep(500); // let the last frame (fonts, transitions) reach the X server
   fs.mkdirSync(path.dirname(out), { recursive: true });

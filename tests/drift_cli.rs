@@ -19,6 +19,11 @@ fn drift(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     for a in args {
         cmd.arg(a);
     }
+    // Never the user's catalog: tests that want the cache pass --db.
+    let sets_db = args.iter().any(|a| a.as_ref() == "--db");
+    if !sets_db && !args.iter().any(|a| a.as_ref() == "--no-cache") {
+        cmd.arg("--no-cache");
+    }
     cmd.env_remove("DRIFTDECK_DB")
         .output()
         .expect("the driftdeck binary runs")
@@ -409,4 +414,158 @@ fn bad_input_is_a_clear_error_or_a_column_not_testable() {
         .find(|c| c["column"] == "t")
         .unwrap();
     assert_eq!(t["testable"], true, "{t}");
+}
+
+#[test]
+fn a_known_reference_is_served_from_the_catalog_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    let run = || {
+        json_of(&drift(&[
+            &"drift",
+            &data("ref_800.parquet"),
+            &data("cur_800.parquet"),
+            &"--format",
+            &"json",
+            &"--db",
+            &db,
+        ]))
+    };
+    let first = run();
+    assert_eq!(first["reference"]["cached"], false);
+    let second = run();
+    assert_eq!(second["reference"]["cached"], true);
+    assert_eq!(
+        first["columns"], second["columns"],
+        "same answers from the cache"
+    );
+    let off = json_of(&drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--format",
+        &"json",
+        &"--db",
+        &db,
+        &"--no-cache",
+    ]));
+    assert_eq!(off["reference"]["cached"], false);
+}
+
+#[test]
+fn drift_per_time_chunk_of_the_current_data() {
+    let r = json_of(&drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--format",
+        &"json",
+        &"--no-cache",
+        &"--time-column",
+        &"ts",
+        &"--chunk-size",
+        &"200",
+    ]));
+    let t = &r["timeline"];
+    assert_eq!(t["time_column"], "ts");
+    assert_eq!(t["chunking"], "size");
+    let chunks = t["chunks"].as_array().unwrap();
+    assert_eq!(chunks.len(), 4);
+    let rows: u64 = chunks.iter().map(|c| c["rows"].as_u64().unwrap()).sum();
+    assert_eq!(rows, 800);
+    for c in chunks {
+        assert!(c["start"].as_str().unwrap() <= c["end"].as_str().unwrap());
+        assert_eq!(c["tested_columns"], 20, "{c}");
+        let col = &c["columns"][0];
+        assert_eq!(
+            col["method"], "ks",
+            "the whole file's method, for a comparable series"
+        );
+    }
+    // The strongly drifted column drifts in most chunks; the stable one in few.
+    let drifted = |name: &str| {
+        chunks
+            .iter()
+            .filter(|c| {
+                c["columns"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|k| k["column"] == name && k["drifted"] == true)
+            })
+            .count()
+    };
+    assert!(drifted("num_count_b") >= 3, "num_count_b");
+    assert!(drifted("num_normal_a") <= 1, "num_normal_a");
+    let daily = json_of(&drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--format",
+        &"json",
+        &"--no-cache",
+        &"--time-column",
+        &"ts",
+        &"--period",
+        &"1d",
+    ]));
+    assert_eq!(daily["timeline"]["chunking"], "period");
+    assert!(!daily["timeline"]["chunks"].as_array().unwrap().is_empty());
+    let bad = drift(&[
+        &"drift",
+        &data("ref_800.parquet"),
+        &data("cur_800.parquet"),
+        &"--no-cache",
+        &"--time-column",
+        &"num_normal_a",
+        &"--period",
+        &"1d",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("expected a date"), "{}", stderr(&bad));
+}
+
+#[test]
+fn streaming_summaries_agree_with_the_exact_answers() {
+    let args = |streaming: bool| {
+        let mut a: Vec<Box<dyn AsRef<std::ffi::OsStr>>> = vec![
+            Box::new("drift"),
+            Box::new(data("ref_100k.parquet")),
+            Box::new(data("cur_100k.parquet")),
+            Box::new("--format"),
+            Box::new("json"),
+        ];
+        if streaming {
+            a.push(Box::new("--streaming"));
+        }
+        let refs: Vec<&dyn AsRef<std::ffi::OsStr>> = a.iter().map(|b| b.as_ref()).collect();
+        json_of(&drift(&refs))
+    };
+    let (exact, streamed) = (args(false), args(true));
+    assert_eq!(exact["dataset_drift"], streamed["dataset_drift"]);
+    assert_eq!(exact["drifted_columns"], streamed["drifted_columns"]);
+    for (e, s) in exact["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(streamed["columns"].as_array().unwrap())
+    {
+        let at = e["column"].as_str().unwrap();
+        assert_eq!(e["method"], s["method"], "{at}");
+        assert_eq!(e["drifted"], s["drifted"], "{at}");
+        if e["testable"] != true {
+            continue;
+        }
+        let (a, b) = (e["score"].as_f64().unwrap(), s["score"].as_f64().unwrap());
+        if e["kind"] == "numerical" && e["method"] == "wasserstein" {
+            // The fine-bin CDFs are off by at most one bin width (1/15360 of the range).
+            assert_eq!(s["approximate"], true, "{at}");
+            assert!((a - b).abs() < 2e-3, "{at}: exact {a}, streamed {b}");
+        } else {
+            // Binned and categorical statistics are exact from the streamed counts.
+            assert!(close(a, b), "{at}: exact {a}, streamed {b}");
+        }
+        assert_eq!(e["reference"]["count"], s["reference"]["count"], "{at}");
+        assert_eq!(e["current"]["missing"], s["current"]["missing"], "{at}");
+    }
 }

@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use driftdeck::catalog::Catalog;
+use driftdeck::drift::compare::{ReferenceSamples, compare_with_cache};
 use driftdeck::drift::report::DriftReport;
-use driftdeck::drift::{self, DriftError, DriftOptions, Method};
+use driftdeck::drift::{DriftError, DriftOptions, Method};
 use driftdeck::report::drift as render;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -135,15 +137,37 @@ pub async fn compare_datasets(
         PathBuf::from(&request.reference),
         PathBuf::from(&request.current),
     );
+    let db = state.catalog_path.clone();
     let report = tauri::async_runtime::spawn_blocking(move || {
-        drift::compare(&reference, &current, &options, &|p| {
+        // The reference cache on a connection of its own, so the comparison never holds the
+        // catalog the other commands use; without a catalog it simply runs uncached.
+        let mut cache = db.and_then(|p| Catalog::open(&p).ok());
+        let source = cache.as_ref().map(|c| c as &dyn ReferenceSamples);
+        let send = |p: driftdeck::drift::Progress| {
             let _ = on_progress.send(DriftProgressDto {
                 phase: p.phase,
                 done: p.done,
                 total: p.total,
                 message: p.message,
             });
-        })
+        };
+        let comparison = compare_with_cache(
+            &reference,
+            &current,
+            &options,
+            source,
+            source.is_some(),
+            &send,
+        )?;
+        if let Some(catalog) = cache.as_mut()
+            && !comparison.report.reference.cached
+            && !comparison.samples.is_empty()
+            && let Err(e) =
+                catalog.store_drift_reference(&comparison.reference, &comparison.samples)
+        {
+            eprintln!("driftdeck-app: the reference profile was not cached: {e}");
+        }
+        Ok::<_, DriftError>(comparison.report)
     })
     .await
     .map_err(|e| ErrorDto {

@@ -8,6 +8,7 @@
 //! Where the file lives: an explicit path (`--db FILE`), else `DRIFTDECK_DB`, else
 //! `catalog.sqlite` in the user's data directory (see [`location`]).
 
+pub mod drift_cache;
 pub mod filter;
 mod projects;
 pub mod query;

@@ -214,6 +214,31 @@ CREATE TABLE problems (
 );
 CREATE INDEX problems_project ON problems(project_id);
 "#,
+    // 2: reference profiles for drift, by content hash (see catalog::drift_cache).
+    r#"
+CREATE TABLE drift_files (
+    path        TEXT PRIMARY KEY,              -- absolute, canonical
+    size        INTEGER NOT NULL,
+    mtime_ns    INTEGER NOT NULL,
+    hash        TEXT NOT NULL,                 -- BLAKE3 of the bytes, hex
+    format      TEXT NOT NULL,
+    rows        INTEGER NOT NULL,
+    schema_json TEXT NOT NULL                  -- [[name, dtype, class], ...] in file order
+);
+CREATE TABLE drift_samples (
+    hash        TEXT NOT NULL,
+    column_name TEXT NOT NULL,
+    read_as     TEXT NOT NULL,                 -- numbers | categories
+    version     INTEGER NOT NULL,              -- the sample encoding's version
+    missing     INTEGER NOT NULL,
+    unparsable  INTEGER NOT NULL,
+    payload     BLOB NOT NULL,                 -- numbers: sorted f64 LE; categories: JSON [[v, n], ...]
+    bytes       INTEGER NOT NULL,
+    used_at_ms  INTEGER NOT NULL,
+    PRIMARY KEY (hash, column_name, read_as, version)
+);
+CREATE INDEX drift_samples_used ON drift_samples (used_at_ms);
+"#,
 ];
 
 #[cfg(test)]
@@ -240,6 +265,6 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 16);
+        assert_eq!(tables, 18);
     }
 }

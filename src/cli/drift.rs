@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
+use driftdeck::catalog::{self, Catalog};
 use driftdeck::data::Kind;
+use driftdeck::drift::compare::{ReferenceSamples, compare_with_cache};
 use driftdeck::drift::report::DriftReport;
+use driftdeck::drift::timeline::Chunking;
 use driftdeck::drift::{self, DriftError, DriftOptions, Method, Progress};
 use driftdeck::report::drift as render;
 
@@ -69,6 +72,27 @@ pub struct DriftArgs {
     /// Memory for column data at once, in MiB (default: a quarter of the machine's memory)
     #[arg(long, value_name = "MIB")]
     memory_mib: Option<u64>,
+    /// Test every column from streaming summaries in bounded memory, as if each were larger
+    /// than memory (see the README for what is then approximate)
+    #[arg(long)]
+    streaming: bool,
+    /// Do not use or fill the reference profile cache in the catalog
+    #[arg(long)]
+    no_cache: bool,
+    /// Monitoring: also test each time chunk of the current data (needs --period or --chunk-size)
+    #[arg(long, value_name = "COL")]
+    time_column: Option<String>,
+    /// Chunk length for --time-column: 30m, 6h, 1d, 1w
+    #[arg(
+        long,
+        value_name = "PERIOD",
+        requires = "time_column",
+        conflicts_with = "chunk_size"
+    )]
+    period: Option<String>,
+    /// Chunks of this many rows (in time order) for --time-column
+    #[arg(long, value_name = "ROWS", requires = "time_column")]
+    chunk_size: Option<usize>,
 }
 
 fn split_pair(s: &str) -> Option<(&str, &str)> {
@@ -81,6 +105,7 @@ fn options(args: &DriftArgs) -> Result<DriftOptions, Failure> {
         columns: args.columns.clone(),
         drift_share: args.drift_share,
         memory_budget: args.memory_mib.map(|m| m * 1024 * 1024),
+        streaming: args.streaming,
         ..DriftOptions::default()
     };
     for m in &args.method {
@@ -126,8 +151,34 @@ fn options(args: &DriftArgs) -> Result<DriftOptions, Failure> {
     Ok(o)
 }
 
-pub fn run(args: DriftArgs) -> Result<(), Failure> {
+/// The catalog for the reference cache, or `None` (with a warning) when it cannot be opened:
+/// the comparison never depends on it.
+fn cache_catalog(args: &DriftArgs, db: Option<&Path>) -> Option<Catalog> {
+    if args.no_cache {
+        return None;
+    }
+    match catalog::location(db).and_then(|p| Catalog::open(&p)) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!("driftdeck: warning: reference cache off: {e}");
+            None
+        }
+    }
+}
+
+pub fn run(args: DriftArgs, db: Option<&Path>) -> Result<(), Failure> {
     let options = options(&args)?;
+    let chunking = match (&args.time_column, &args.period, args.chunk_size) {
+        (None, ..) => None,
+        (Some(_), Some(p), _) => Some(Chunking::parse_period(p).map_err(drift_failure)?),
+        (Some(_), None, Some(n)) if n > 0 => Some(Chunking::Size(n)),
+        (Some(_), None, _) => {
+            return Err(Failure::BadInput(anyhow!(
+                "--time-column needs --period (e.g. 1d) or --chunk-size (rows, more than 0)"
+            )));
+        }
+    };
+    let mut cache = cache_catalog(&args, db);
     let show_progress = std::io::stderr().is_terminal();
     let progress = |p: Progress| {
         if show_progress {
@@ -143,8 +194,30 @@ pub fn run(args: DriftArgs) -> Result<(), Failure> {
             let _ = err.flush();
         }
     };
-    let report = drift::compare(&args.reference, &args.current, &options, &progress)
+    let keep = cache.is_some() || chunking.is_some();
+    let source = cache.as_ref().map(|c| c as &dyn ReferenceSamples);
+    let comparison = compare_with_cache(
+        &args.reference,
+        &args.current,
+        &options,
+        source,
+        keep,
+        &progress,
+    )
+    .map_err(drift_failure)?;
+    let (mut report, samples) = (comparison.report, comparison.samples);
+    if let (Some(time_column), Some(chunking)) = (&args.time_column, &chunking) {
+        let timeline = drift::timeline::timeline(
+            &report,
+            &samples,
+            &args.current,
+            time_column,
+            chunking,
+            &progress,
+        )
         .map_err(drift_failure)?;
+        report.timeline = Some(timeline);
+    }
     let body = match args.format {
         Format::Json => report.to_json() + "\n",
         Format::Html => render::html(&report),
@@ -158,6 +231,15 @@ pub fn run(args: DriftArgs) -> Result<(), Failure> {
     }
     if let Some(dir) = &args.charts {
         write_charts(&report, dir, args.chart_format)?;
+    }
+    if let Some(catalog) = cache.as_mut()
+        && !report.reference.cached
+        && !samples.is_empty()
+    {
+        // After the report is out: a failure to cache costs the next run time, nothing else.
+        if let Err(e) = catalog.store_drift_reference(&comparison.reference, &samples) {
+            eprintln!("driftdeck: warning: the reference profile was not cached: {e}");
+        }
     }
     if args.fail_on_drift && report.dataset_drift {
         return Err(Failure::Check(format!(

@@ -102,7 +102,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Datasets(args) => lists::run_datasets(args, cli.db.as_deref()),
         Command::Models(args) => lists::run_models(args, cli.db.as_deref()),
         Command::Problems(args) => lists::run_problems(args, cli.db.as_deref()),
-        Command::Drift(args) => drift::run(args),
+        Command::Drift(args) => drift::run(args, cli.db.as_deref()),
     }
 }
 

@@ -5,7 +5,7 @@ use crate::data::Kind;
 
 use super::method::{Method, Selection, default_method};
 use super::report::{Bars, CategoryChanges, ColumnResult, EffectSize, Histogram, SideSummary};
-use super::sample::{ColumnSample, Values, align_categories, distinct_pooled};
+use super::sample::{ColumnSample, Values, align_categories, distinct_pooled_capped};
 use super::stats::{self, Sample, more};
 
 /// Bins of the numeric histograms in reports (pre-aggregated: reports never hold raw rows).
@@ -91,7 +91,8 @@ pub fn test_column(
         }
     }
     let distinct = match (&reference.values, &current.values) {
-        (Values::Numeric(a), Values::Numeric(b)) => distinct_pooled(a, b) as u64,
+        // Only "more than 5?" matters for the choice; a 6th distinct value ends the count.
+        (Values::Numeric(a), Values::Numeric(b)) => distinct_pooled_capped(a, b, 6) as u64,
         (Values::Categories(a), Values::Categories(b)) => align_categories(a, b).0.len() as u64,
         _ => return fail("the two samples were read as different kinds".to_string()),
     };
@@ -143,7 +144,12 @@ pub fn test_column(
     result.threshold = Some(threshold);
     result.rule = Some(rule.as_str().to_string());
     result.drifted = drifted;
-    result.effect_size = effect_size(reference, current);
+    result.effect_size = if method == Method::Wasserstein {
+        // The statistic is the effect size: do not compute it twice.
+        Some(wasserstein_effect(outcome.statistic))
+    } else {
+        effect_size(reference, current)
+    };
     match (&reference.values, &current.values) {
         (Values::Numeric(a), Values::Numeric(b)) => result.histogram = Some(histogram(a, b)),
         (Values::Categories(a), Values::Categories(b)) => {
@@ -245,7 +251,12 @@ pub fn run_method(
         }
         Method::Wasserstein => {
             let (a, b) = numbers()?;
-            distance(stats::wasserstein_normed(a, b).map_err(err)?)
+            if a.is_empty() || b.is_empty() {
+                distance(stats::wasserstein_normed(a, b).map_err(err)?)
+            } else {
+                // Column samples are finite and sorted already.
+                distance(stats::wasserstein_normed_sorted(a, b))
+            }
         }
         Method::Energy => {
             let (a, b) = numbers()?;
@@ -344,26 +355,13 @@ pub fn run_method(
 /// threshold) negligible, then Cohen's 0.5 and 0.8. Categories: Cramér's V with Cohen's bands
 /// for one degree of freedom (0.1, 0.3, 0.5).
 pub fn effect_size(reference: &ColumnSample, current: &ColumnSample) -> Option<EffectSize> {
-    let band = |v: f64, edges: [f64; 3]| {
-        if v < edges[0] {
-            "negligible"
-        } else if v < edges[1] {
-            "small"
-        } else if v < edges[2] {
-            "medium"
-        } else {
-            "large"
-        }
-    };
+    let band = effect_band;
     match (&reference.values, &current.values) {
         (Values::Numeric(a), Values::Numeric(b)) => {
-            let v = stats::wasserstein_normed(a, b).ok()?;
-            Some(EffectSize {
-                name: "wasserstein_normed".into(),
-                label: "Wasserstein distance in reference standard deviations".into(),
-                value: v,
-                magnitude: band(v, [0.1, 0.5, 0.8]).into(),
-            })
+            if a.is_empty() || b.is_empty() {
+                return None;
+            }
+            Some(wasserstein_effect(stats::wasserstein_normed_sorted(a, b)))
         }
         (Values::Categories(_), Values::Categories(_)) => {
             let (r, c) = aligned_counts(reference, current);
@@ -378,6 +376,29 @@ pub fn effect_size(reference: &ColumnSample, current: &ColumnSample) -> Option<E
             })
         }
         _ => None,
+    }
+}
+
+/// The effect size of a numeric column from its normed Wasserstein distance.
+pub fn wasserstein_effect(v: f64) -> EffectSize {
+    EffectSize {
+        name: "wasserstein_normed".into(),
+        label: "Wasserstein distance in reference standard deviations".into(),
+        value: v,
+        magnitude: effect_band(v, [0.1, 0.5, 0.8]).into(),
+    }
+}
+
+/// The magnitude of an effect size `v` given the lower edges of small, medium and large.
+pub fn effect_band(v: f64, edges: [f64; 3]) -> &'static str {
+    if v < edges[0] {
+        "negligible"
+    } else if v < edges[1] {
+        "small"
+    } else if v < edges[2] {
+        "medium"
+    } else {
+        "large"
     }
 }
 

@@ -37,8 +37,11 @@ pub struct DriftOptions {
     /// Dataset drift when the share of drifted columns is at least this.
     pub drift_share: f64,
     /// Bytes of column data held in memory at once (both files); `None` = a quarter of the
-    /// machine's memory.
+    /// machine's memory. A column larger than this on its own is tested from streaming
+    /// summaries ([`super::sketch`]).
     pub memory_budget: Option<u64>,
+    /// Test every column from streaming summaries, as if each were larger than memory.
+    pub streaming: bool,
 }
 
 impl Default for DriftOptions {
@@ -52,6 +55,7 @@ impl Default for DriftOptions {
             kinds: BTreeMap::new(),
             drift_share: 0.5,
             memory_budget: None,
+            streaming: false,
         }
     }
 }
@@ -121,27 +125,106 @@ fn hint(suggestions: &[String]) -> String {
     }
 }
 
-/// One side, opened: the lazy scan and what is known without reading the data.
-pub struct Side {
+/// What a column's type is, as far as drift cares: Polars' name for it, and its class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnType {
+    /// As Polars prints it: `f64`, `i64`, `str`, `datetime[μs]`, ...
+    pub dtype: String,
+    pub class: TypeClass,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeClass {
+    Numeric,
+    Boolean,
+    String,
+    Categorical,
+    Temporal,
+    Other,
+}
+
+impl TypeClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TypeClass::Numeric => "numeric",
+            TypeClass::Boolean => "boolean",
+            TypeClass::String => "string",
+            TypeClass::Categorical => "categorical",
+            TypeClass::Temporal => "temporal",
+            TypeClass::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> TypeClass {
+        match s {
+            "numeric" => TypeClass::Numeric,
+            "boolean" => TypeClass::Boolean,
+            "string" => TypeClass::String,
+            "categorical" => TypeClass::Categorical,
+            "temporal" => TypeClass::Temporal,
+            _ => TypeClass::Other,
+        }
+    }
+}
+
+impl ColumnType {
+    pub fn of(dtype: &DataType) -> ColumnType {
+        let class = if dtype.is_primitive_numeric() {
+            TypeClass::Numeric
+        } else if dtype.is_bool() {
+            TypeClass::Boolean
+        } else if dtype.is_string() {
+            TypeClass::String
+        } else if dtype.is_categorical() || dtype.is_enum() {
+            TypeClass::Categorical
+        } else if dtype.is_temporal() {
+            TypeClass::Temporal
+        } else {
+            TypeClass::Other
+        };
+        ColumnType {
+            dtype: dtype.to_string(),
+            class,
+        }
+    }
+}
+
+/// What is known of a file without reading its data: enough to plan a comparison, and to find
+/// its cached reference samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileMeta {
     pub path: PathBuf,
     pub format: TabularFormat,
-    pub frame: LazyFrame,
-    pub schema: Vec<(String, DataType)>,
+    pub schema: Vec<(String, ColumnType)>,
     pub rows: u64,
+    /// BLAKE3 of the bytes, hex.
     pub hash: String,
+}
+
+/// One side: its metadata, and the lazy scan once the file is opened (a reference served
+/// from the cache is never opened).
+pub struct Side {
+    pub meta: FileMeta,
+    frame: Option<LazyFrame>,
+}
+
+impl std::ops::Deref for Side {
+    type Target = FileMeta;
+    fn deref(&self) -> &FileMeta {
+        &self.meta
+    }
 }
 
 impl Side {
     /// Scans `path`, reads its schema and row count (Parquet/Arrow: from the footer), and hashes it.
     pub fn open(path: &Path, side: &'static str) -> Result<Side, DriftError> {
         let (format, frame) = scan(path)?;
-        let guard = |f: &dyn Fn() -> PolarsResult<_>| crate::data::guard(path, format, f);
-        let schema: Vec<(String, DataType)> = guard(&|| {
+        let schema: Vec<(String, ColumnType)> = crate::data::guard(path, format, || {
             Ok(frame
                 .clone()
                 .collect_schema()?
                 .iter()
-                .map(|(n, d)| (n.to_string(), d.clone()))
+                .map(|(n, d)| (n.to_string(), ColumnType::of(d)))
                 .collect::<Vec<_>>())
         })?;
         let rows = crate::data::guard(path, format, || {
@@ -156,16 +239,32 @@ impl Side {
         }
         let hash = hash_file(path)?;
         Ok(Side {
-            path: path.to_path_buf(),
-            format,
-            frame,
-            schema,
-            rows,
-            hash,
+            meta: FileMeta {
+                path: path.to_path_buf(),
+                format,
+                schema,
+                rows,
+                hash,
+            },
+            frame: Some(frame),
         })
     }
 
-    fn info(&self, cached: bool) -> SideInfo {
+    /// A side known from the cache: not opened until a column has to be read.
+    pub fn cached(meta: FileMeta) -> Side {
+        Side { meta, frame: None }
+    }
+
+    /// The lazy scan, opening the file now if it was not.
+    fn frame(&mut self) -> Result<LazyFrame, DriftError> {
+        if self.frame.is_none() {
+            let (_, frame) = scan(&self.meta.path)?;
+            self.frame = Some(frame);
+        }
+        Ok(self.frame.clone().expect("set above"))
+    }
+
+    pub fn info(&self, cached: bool) -> SideInfo {
         SideInfo {
             path: self.path.display().to_string(),
             format: self.format.as_str().to_string(),
@@ -175,8 +274,10 @@ impl Side {
             cached,
         }
     }
+}
 
-    fn dtype(&self, name: &str) -> Option<&DataType> {
+impl FileMeta {
+    fn dtype(&self, name: &str) -> Option<&ColumnType> {
         self.schema.iter().find(|(n, _)| n == name).map(|(_, d)| d)
     }
 }
@@ -214,22 +315,18 @@ pub enum Plan {
     },
 }
 
-fn inferred_kind(dtype: &DataType) -> Option<Kind> {
-    if dtype.is_primitive_numeric() {
-        Some(Kind::Numerical)
-    } else if dtype.is_bool() {
-        Some(Kind::Boolean)
-    } else if dtype.is_string() || dtype.is_categorical() || dtype.is_enum() {
-        Some(Kind::Categorical)
-    } else if dtype.is_temporal() {
-        Some(Kind::Datetime)
-    } else {
-        None
+fn inferred_kind(t: &ColumnType) -> Option<Kind> {
+    match t.class {
+        TypeClass::Numeric => Some(Kind::Numerical),
+        TypeClass::Boolean => Some(Kind::Boolean),
+        TypeClass::String | TypeClass::Categorical => Some(Kind::Categorical),
+        TypeClass::Temporal => Some(Kind::Datetime),
+        TypeClass::Other => None,
     }
 }
 
-/// Decides a column's kind and how to read it from its two dtypes and an override.
-pub fn plan_column(reference: &DataType, current: &DataType, over: Option<Kind>) -> Plan {
+/// Decides a column's kind and how to read it from its two types and an override.
+pub fn plan_column(reference: &ColumnType, current: &ColumnType, over: Option<Kind>) -> Plan {
     let (rk, ck) = (inferred_kind(reference), inferred_kind(current));
     if let Some(kind) = over {
         let source = "override";
@@ -275,7 +372,7 @@ pub fn plan_column(reference: &DataType, current: &DataType, over: Option<Kind>)
                 kind: a,
                 kind_source: source,
                 read: ReadAs::Categories,
-                may_be_text: reference.is_string(),
+                may_be_text: reference.class == TypeClass::String,
             },
             Kind::Datetime | Kind::Text => Plan::Skip {
                 kind: a,
@@ -288,8 +385,10 @@ pub fn plan_column(reference: &DataType, current: &DataType, over: Option<Kind>)
             kind: a,
             kind_source: source,
             reason: format!(
-                "its type changed from {reference} ({}) to {current} ({}); set its kind to categorical or numerical to test it anyway",
+                "its type changed from {} ({}) to {} ({}); set its kind to categorical or numerical to test it anyway",
+                reference.dtype,
                 a.as_str(),
+                current.dtype,
                 b.as_str()
             ),
         },
@@ -298,22 +397,22 @@ pub fn plan_column(reference: &DataType, current: &DataType, over: Option<Kind>)
             kind_source: source,
             reason: format!(
                 "type {} is not testable (nested, binary or all-null); only numbers, strings, booleans and dates are",
-                if rk.is_none() { reference } else { current }
+                if rk.is_none() { &reference.dtype } else { &current.dtype }
             ),
         },
     }
 }
 
 /// The schema diff of two sides (columns in each side's order).
-pub fn schema_diff(reference: &Side, current: &Side) -> SchemaDiff {
+pub fn schema_diff(reference: &FileMeta, current: &FileMeta) -> SchemaDiff {
     let mut diff = SchemaDiff::default();
     for (name, dtype) in &current.schema {
         match reference.dtype(name) {
             None => diff.added.push(name.clone()),
-            Some(r) if r != dtype => diff.type_changed.push(TypeChange {
+            Some(r) if r.dtype != dtype.dtype => diff.type_changed.push(TypeChange {
                 column: name.clone(),
-                reference: r.to_string(),
-                current: dtype.to_string(),
+                reference: r.dtype.clone(),
+                current: dtype.dtype.clone(),
             }),
             Some(_) => {}
         }
@@ -327,7 +426,7 @@ pub fn schema_diff(reference: &Side, current: &Side) -> SchemaDiff {
 }
 
 /// Names within edit distance 2 (case-insensitive) of `name`, for "did you mean".
-fn suggestions(name: &str, candidates: &[(String, DataType)]) -> Vec<String> {
+fn suggestions(name: &str, candidates: &[(String, ColumnType)]) -> Vec<String> {
     let lower = name.to_lowercase();
     let mut out: Vec<(usize, String)> = candidates
         .iter()
@@ -361,8 +460,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Checks the options against the two schemas; returns the columns to consider, in
 /// reference order.
 fn columns_to_compare(
-    reference: &Side,
-    current: &Side,
+    reference: &FileMeta,
+    current: &FileMeta,
     options: &DriftOptions,
 ) -> Result<Vec<String>, DriftError> {
     if !(0.0..=1.0).contains(&options.drift_share) || options.drift_share.is_nan() {
@@ -462,39 +561,6 @@ fn column_expr(name: &str) -> Expr {
     Expr::Column(name.into())
 }
 
-/// Reads `columns` of one side into samples.
-fn read_samples(
-    side: &Side,
-    columns: &[(String, ReadAs)],
-) -> Result<HashMap<String, ColumnSample>, DriftError> {
-    let exprs: Vec<Expr> = columns.iter().map(|(n, _)| column_expr(n)).collect();
-    let df = crate::data::guard(&side.path, side.format, || {
-        side.frame.clone().select(exprs.clone()).collect()
-    })?;
-    let jobs: Vec<(&String, ReadAs)> = columns.iter().map(|(n, r)| (n, *r)).collect();
-    let results: Vec<(String, PolarsResult<ColumnSample>)> = parallel_map(&jobs, |(name, read)| {
-        let sample = df.column(name).and_then(|c| match read {
-            ReadAs::Numbers => numeric_sample(c),
-            ReadAs::Categories => category_sample(c),
-        });
-        ((*name).clone(), sample)
-    });
-    let mut out = HashMap::new();
-    for (name, sample) in results {
-        let sample = sample.map_err(|e| {
-            DataError::new(
-                &side.path,
-                crate::data::DataErrorKind::Malformed {
-                    format: side.format,
-                    detail: format!("column '{name}': {e}"),
-                },
-            )
-        })?;
-        out.insert(name, sample);
-    }
-    Ok(out)
-}
-
 /// `f` over `items` on every core, results in input order.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism()
@@ -533,10 +599,174 @@ fn looks_like_text(sample: &ColumnSample) -> bool {
     distinct >= TEXT_MIN_DISTINCT || (count >= 50 && distinct * 2 > count)
 }
 
-/// A source of reference samples: the file, or a profile cached in the catalog.
+/// Reads one column of one file into a sample.
+fn read_column(
+    meta: &FileMeta,
+    frame: &LazyFrame,
+    name: &str,
+    read: ReadAs,
+) -> Result<ColumnSample, DriftError> {
+    let df = crate::data::guard(&meta.path, meta.format, || {
+        frame.clone().select([column_expr(name)]).collect()
+    })?;
+    crate::data::guard(&meta.path, meta.format, || {
+        let c = df.column(name)?;
+        match read {
+            ReadAs::Numbers => numeric_sample(c),
+            ReadAs::Categories => category_sample(c),
+        }
+    })
+    .map_err(DriftError::Data)
+}
+
+/// Tests a read column as its plan says (a string column that turns out to be text is not
+/// testable).
+fn test_planned(
+    name: &str,
+    plans: &[(String, Plan)],
+    options: &DriftOptions,
+    r: &ColumnSample,
+    c: &ColumnSample,
+) -> ColumnResult {
+    let plan = &plans.iter().find(|(n, _)| n == name).expect("planned").1;
+    let Plan::Test {
+        kind,
+        kind_source,
+        may_be_text,
+        ..
+    } = plan
+    else {
+        unreachable!("only testable columns are read")
+    };
+    if *may_be_text && looks_like_text(r) {
+        return not_testable(
+            name,
+            Kind::Text,
+            kind_source,
+            format!(
+                "text: {} distinct values in {} reference rows; set its kind to categorical to compare value frequencies",
+                r.distinct(),
+                r.count()
+            ),
+            summary(r),
+            summary(c),
+        );
+    }
+    let choice = Choice {
+        method: options
+            .column_methods
+            .get(name)
+            .copied()
+            .or(options.method.filter(|m| m.applies_to(*kind))),
+        threshold: options
+            .column_thresholds
+            .get(name)
+            .copied()
+            .or(options.threshold),
+    };
+    test_column(name, *kind, kind_source, r, c, choice)
+}
+
+/// Tests columns from streaming summaries (numbers) or streaming counts (categories).
+fn test_streamed(
+    reference: &FileMeta,
+    current: &FileMeta,
+    columns: &[(String, ReadAs)],
+    plans: &[(String, Plan)],
+    options: &DriftOptions,
+) -> Result<Vec<ColumnResult>, DriftError> {
+    let numbers: Vec<String> = columns
+        .iter()
+        .filter(|(_, r)| *r == ReadAs::Numbers)
+        .map(|(n, _)| n.clone())
+        .collect();
+    let (rm, cm) = if numbers.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            super::sketch::moments(&reference.path, &numbers)?,
+            super::sketch::moments(&current.path, &numbers)?,
+        )
+    };
+    let mut out = Vec::with_capacity(columns.len());
+    for (name, read) in columns {
+        let Some(Plan::Test {
+            kind,
+            kind_source,
+            may_be_text,
+            ..
+        }) = plans.iter().find(|(n, _)| n == name).map(|(_, p)| p)
+        else {
+            continue;
+        };
+        let method = options
+            .column_methods
+            .get(name)
+            .copied()
+            .or(options.method.filter(|m| m.applies_to(*kind)));
+        let threshold = options
+            .column_thresholds
+            .get(name)
+            .copied()
+            .or(options.threshold);
+        match read {
+            ReadAs::Numbers => {
+                let i = numbers
+                    .iter()
+                    .position(|n| n == name)
+                    .expect("listed above");
+                out.push(super::sketch::test_numeric_column(
+                    name,
+                    kind_source,
+                    (&reference.path, rm[i]),
+                    (&current.path, cm[i]),
+                    method,
+                    threshold,
+                )?);
+            }
+            ReadAs::Categories => {
+                let r = super::sketch::category_counts(&reference.path, name)?;
+                let c = super::sketch::category_counts(&current.path, name)?;
+                if *may_be_text && looks_like_text(&r) {
+                    out.push(not_testable(
+                        name,
+                        Kind::Text,
+                        kind_source,
+                        format!(
+                            "text: {} distinct values in {} reference rows; set its kind to categorical to compare value frequencies",
+                            r.distinct(),
+                            r.count()
+                        ),
+                        summary(&r),
+                        summary(&c),
+                    ));
+                } else {
+                    out.push(test_column(
+                        name,
+                        *kind,
+                        kind_source,
+                        &r,
+                        &c,
+                        Choice { method, threshold },
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reference profiles cached by content hash (the catalog implements this).
 pub trait ReferenceSamples {
-    /// Samples for these columns, or `None` when this source lacks one of them.
-    fn samples(&self, columns: &[(String, ReadAs)]) -> Option<HashMap<String, ColumnSample>>;
+    /// What is known of the file at `path` when it has not changed since it was cached.
+    fn file(&self, path: &Path) -> Option<FileMeta>;
+    /// Samples of the file with content `hash` for these columns, or `None` when one is
+    /// missing.
+    fn samples(
+        &self,
+        hash: &str,
+        columns: &[(String, ReadAs)],
+    ) -> Option<HashMap<String, ColumnSample>>;
 }
 
 /// Compares `reference` with `current`. `progress` is called as the work advances.
@@ -546,31 +776,68 @@ pub fn compare(
     options: &DriftOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<DriftReport, DriftError> {
-    compare_with_cache(reference, current, options, None, progress).map(|(report, _)| report)
+    compare_with_cache(reference, current, options, None, false, progress).map(|c| c.report)
 }
 
 /// Reference samples read during a comparison, to store in a cache.
 pub type ReadSamples = HashMap<String, (ReadAs, ColumnSample)>;
 
-/// [`compare`], taking reference samples from `cache` when it has them all, and returning the
-/// reference samples read from the file (empty when the cache served them) for the caller to
-/// cache.
+/// What [`compare_with_cache`] gives back.
+#[derive(Debug)]
+pub struct Comparison {
+    pub report: DriftReport,
+    /// The reference file's metadata (to cache it).
+    pub reference: FileMeta,
+    /// The reference samples, when asked to keep them.
+    pub samples: ReadSamples,
+}
+
+/// [`compare`], taking reference samples from `cache` when it has them all. With `keep`, the
+/// reference samples come back too (for the caller to cache, or to test time chunks against);
+/// without it they are dropped batch by batch, so memory stays within the budget.
 pub fn compare_with_cache(
     reference: &Path,
     current: &Path,
     options: &DriftOptions,
     cache: Option<&dyn ReferenceSamples>,
+    keep: bool,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<(DriftReport, ReadSamples), DriftError> {
+) -> Result<Comparison, DriftError> {
     let started = Instant::now();
+    // DRIFTDECK_TIMING=1 prints where the time goes (for benchmarks; stderr only).
+    let timing = std::env::var_os("DRIFTDECK_TIMING").is_some();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!(
+                "[timing] {:>8.3} s  {what}",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
     progress(Progress {
         phase: "reading",
         done: 0,
         total: 2,
         message: format!("opening {}", reference.display()),
     });
-    let ref_side = Side::open(reference, "reference")?;
-    let cur_side = Side::open(current, "current")?;
+    let cached_meta = cache.and_then(|c| c.file(reference));
+    // Both files opened (schema, rows, hash) at once.
+    let (ref_side, cur_side) = std::thread::scope(|scope| {
+        let cur = scope.spawn(|| Side::open(current, "current"));
+        let r = match cached_meta {
+            Some(meta) => Ok(Side::cached(meta)),
+            None => Side::open(reference, "reference"),
+        };
+        let c = cur.join().unwrap_or_else(|_| {
+            Err(DriftError::BadOption(format!(
+                "opening {} stopped unexpectedly",
+                current.display()
+            )))
+        });
+        (r, c)
+    });
+    let (mut ref_side, mut cur_side) = (ref_side?, cur_side?);
+    lap("files opened");
     let names = columns_to_compare(&ref_side, &cur_side, options)?;
     let schema = schema_diff(&ref_side, &cur_side);
 
@@ -581,15 +848,18 @@ pub fn compare_with_cache(
             (n.clone(), plan_column(r, c, options.kinds.get(n).copied()))
         })
         .collect();
-    let to_read: Vec<(String, ReadAs)> = plans
+    let rows = ref_side.rows.max(cur_side.rows);
+    let budget = memory_budget(options);
+    // Columns too large for the budget on their own are streamed; the rest read in batches.
+    type Columns = Vec<(String, ReadAs)>;
+    let (streamed, to_read): (Columns, Columns) = plans
         .iter()
         .filter_map(|(n, p)| match p {
             Plan::Test { read, .. } => Some((n.clone(), *read)),
             Plan::Skip { .. } => None,
         })
-        .collect();
-    let rows = ref_side.rows.max(cur_side.rows);
-    let groups = batches(&to_read, rows, memory_budget(options));
+        .partition(|(_, read)| options.streaming || column_bytes(*read, rows) > budget);
+    let groups = batches(&to_read, rows, budget);
     let total = to_read.len();
     let mut results: HashMap<String, ColumnResult> = HashMap::new();
     let mut read_back: ReadSamples = HashMap::new();
@@ -602,71 +872,66 @@ pub fn compare_with_cache(
             total,
             message: format!("reading {} columns", group.len()),
         });
-        let cached = cache.and_then(|c| c.samples(group));
+        let cached = cache.and_then(|c| c.samples(&ref_side.hash, group));
         from_cache &= cached.is_some();
-        let (ref_samples, cur_samples) = match cached {
-            Some(r) => (r, read_samples(&cur_side, group)?),
-            None => {
-                let r = read_samples(&ref_side, group)?;
-                (r, read_samples(&cur_side, group)?)
-            }
+        let ref_frame = match cached {
+            Some(_) => None,
+            None => Some(ref_side.frame()?),
         };
+        let cur_frame = cur_side.frame()?;
+        let (ref_meta, cur_meta) = (&ref_side.meta, &cur_side.meta);
+        // One job per column: read it from both files, build the samples, test. The two
+        // workers overlap one column's decoding with another's sorting and testing.
+        let finished = AtomicUsize::new(done);
+        let outcomes: Vec<Result<(ColumnResult, Option<ColumnSample>), DriftError>> =
+            parallel_map(group, |(name, read)| {
+                let read_ref;
+                let r = match (&cached, &ref_frame) {
+                    (Some(samples), _) => &samples[name],
+                    (None, Some(frame)) => {
+                        read_ref = read_column(ref_meta, frame, name, *read)?;
+                        &read_ref
+                    }
+                    (None, None) => unreachable!("the reference frame is opened when not cached"),
+                };
+                let c = read_column(cur_meta, &cur_frame, name, *read)?;
+                let result = test_planned(name, &plans, options, r, &c);
+                let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(Progress {
+                    phase: "testing",
+                    done: n,
+                    total,
+                    message: format!("tested {name}"),
+                });
+                let kept = (keep && cached.is_none()).then(|| r.clone());
+                Ok((result, kept))
+            });
+        done += group.len();
+        lap("columns read and tested");
+        for (outcome, (name, read)) in outcomes.into_iter().zip(group) {
+            let (result, kept) = outcome?;
+            results.insert(result.column.clone(), result);
+            if let Some(sample) = kept {
+                read_back.insert(name.clone(), (*read, sample));
+            }
+        }
+        if keep && let Some(samples) = cached {
+            for (name, read) in group {
+                if let Some(s) = samples.get(name) {
+                    read_back.insert(name.clone(), (*read, s.clone()));
+                }
+            }
+        }
+    }
+    if !streamed.is_empty() {
         progress(Progress {
             phase: "testing",
             done,
             total,
-            message: format!("testing {} columns", group.len()),
+            message: format!("streaming {} columns", streamed.len()),
         });
-        let tested: Vec<ColumnResult> = parallel_map(group, |(name, _)| {
-            let plan = &plans.iter().find(|(n, _)| n == name).expect("planned").1;
-            let Plan::Test {
-                kind,
-                kind_source,
-                may_be_text,
-                ..
-            } = plan
-            else {
-                unreachable!("only testable columns are read")
-            };
-            let (r, c) = (&ref_samples[name], &cur_samples[name]);
-            if *may_be_text && looks_like_text(r) {
-                return not_testable(
-                    name,
-                    Kind::Text,
-                    kind_source,
-                    format!(
-                        "text: {} distinct values in {} reference rows; set its kind to categorical to compare value frequencies",
-                        r.distinct(),
-                        r.count()
-                    ),
-                    summary(r),
-                    summary(c),
-                );
-            }
-            let choice = Choice {
-                method: options
-                    .column_methods
-                    .get(name)
-                    .copied()
-                    .or(options.method.filter(|m| m.applies_to(*kind))),
-                threshold: options
-                    .column_thresholds
-                    .get(name)
-                    .copied()
-                    .or(options.threshold),
-            };
-            test_column(name, *kind, kind_source, r, c, choice)
-        });
-        done += group.len();
-        for r in tested {
-            results.insert(r.column.clone(), r);
-        }
-        if !from_cache {
-            for (name, read) in group {
-                if let Some(s) = ref_samples.get(name) {
-                    read_back.insert(name.clone(), (*read, s.clone()));
-                }
-            }
+        for result in test_streamed(&ref_side, &cur_side, &streamed, &plans, options)? {
+            results.insert(result.column.clone(), result);
         }
     }
     let mut columns = Vec::with_capacity(plans.len());
@@ -717,8 +982,9 @@ pub fn compare_with_cache(
             report.drifted_columns, report.tested_columns
         ),
     });
-    if from_cache {
-        read_back.clear();
-    }
-    Ok((report, read_back))
+    Ok(Comparison {
+        report,
+        reference: ref_side.meta,
+        samples: read_back,
+    })
 }

@@ -6,6 +6,9 @@
 //! - [`method`]: the methods, their rules and thresholds, and Evidently's automatic choice.
 //! - [`column`]: one column's test, effect size, summaries and pre-aggregated histograms.
 //! - [`sample`]: a column as sorted finite numbers or category counts (radix-sorted).
+//! - [`sketch`]: columns larger than memory, from streaming summaries (approximate where
+//!   marked).
+//! - [`timeline`]: monitoring: drift per time chunk of the current data.
 //! - [`report`]: the report model, serialised as the JSON contract of DESIGN.md.
 //! - [`stats`]: the statistics themselves, pure functions checked against scipy and Evidently.
 //! - [`special`]: the special functions the p-values need (log-gamma, incomplete gamma),
@@ -19,8 +22,10 @@ pub mod compare;
 pub mod method;
 pub mod report;
 pub mod sample;
+pub mod sketch;
 pub mod special;
 pub mod stats;
+pub mod timeline;
 
 pub use compare::{DriftError, DriftOptions, Progress, compare, compare_with_cache};
 pub use method::Method;

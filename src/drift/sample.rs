@@ -64,8 +64,9 @@ pub fn distinct_sorted(sorted: &[f64]) -> usize {
     }
 }
 
-/// Distinct values of two sorted slices together.
-pub fn distinct_pooled(a: &[f64], b: &[f64]) -> usize {
+/// Distinct values of two sorted slices together, counting no further than `cap` (the
+/// automatic method choice only asks whether there are more than 5).
+pub fn distinct_pooled_capped(a: &[f64], b: &[f64], cap: usize) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     let mut last: Option<f64> = None;
     while i < a.len() || j < b.len() {
@@ -86,10 +87,18 @@ pub fn distinct_pooled(a: &[f64], b: &[f64]) -> usize {
         };
         if last != Some(x) {
             n += 1;
+            if n >= cap {
+                return n;
+            }
             last = Some(x);
         }
     }
     n
+}
+
+/// Distinct values of two sorted slices together.
+pub fn distinct_pooled(a: &[f64], b: &[f64]) -> usize {
+    distinct_pooled_capped(a, b, usize::MAX)
 }
 
 /// Sorts finite values ascending. A radix sort on the order-preserving bit pattern: on a
@@ -100,49 +109,60 @@ pub fn sort_values(values: &mut [f64]) {
         values.sort_unstable_by(f64::total_cmp);
         return;
     }
-    // Map each float to a u64 whose unsigned order is the float order (flip all bits of
-    // negatives, the sign bit of positives), sort by 11-bit digits (6 passes), map back.
-    let mut keys: Vec<u64> = values
-        .iter()
-        .map(|v| {
+    radix::<11>(values);
+}
+
+thread_local! {
+    /// The radix sort's two key buffers, kept per thread: allocating 16 MB per column afresh
+    /// costs more in page faults than the sort itself.
+    static RADIX_BUFFERS: std::cell::RefCell<(Vec<u64>, Vec<u64>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+fn radix<const BITS: u32>(values: &mut [f64]) {
+    RADIX_BUFFERS.with_borrow_mut(|(keys, scratch)| {
+        // Map each float to a u64 whose unsigned order is the float order (flip all bits of
+        // negatives, the sign bit of positives), sort by BITS-bit digits, map back.
+        keys.clear();
+        keys.extend(values.iter().map(|v| {
             let b = v.to_bits();
             if b >> 63 == 1 { !b } else { b | (1 << 63) }
-        })
-        .collect();
-    let mut scratch = vec![0u64; keys.len()];
-    const BITS: u32 = 11;
-    const BUCKETS: usize = 1 << BITS;
-    let passes = 64_u32.div_ceil(BITS);
-    let mut counts = vec![[0usize; BUCKETS]; passes as usize];
-    for &k in &keys {
+        }));
+        scratch.clear();
+        scratch.resize(keys.len(), 0);
+        let buckets: usize = 1 << BITS;
+        let passes = 64_u32.div_ceil(BITS);
+        let mut counts = vec![vec![0usize; buckets]; passes as usize];
+        for &k in keys.iter() {
+            for (p, c) in counts.iter_mut().enumerate() {
+                c[((k >> (p as u32 * BITS)) as usize) & (buckets - 1)] += 1;
+            }
+        }
+        let n = keys.len();
         for (p, c) in counts.iter_mut().enumerate() {
-            c[((k >> (p as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
+            // A digit the same for every key needs no pass.
+            if c.contains(&n) {
+                continue;
+            }
+            let mut sum = 0;
+            for slot in c.iter_mut() {
+                let count = *slot;
+                *slot = sum;
+                sum += count;
+            }
+            let shift = p as u32 * BITS;
+            for &k in keys.iter() {
+                let d = ((k >> shift) as usize) & (buckets - 1);
+                scratch[c[d]] = k;
+                c[d] += 1;
+            }
+            std::mem::swap(keys, scratch);
         }
-    }
-    let n = keys.len();
-    for (p, c) in counts.iter_mut().enumerate() {
-        // A digit the same for every key needs no pass.
-        if c.contains(&n) {
-            continue;
+        for (v, &k) in values.iter_mut().zip(keys.iter()) {
+            let b = if k >> 63 == 1 { k & !(1 << 63) } else { !k };
+            *v = f64::from_bits(b);
         }
-        let mut sum = 0;
-        for slot in c.iter_mut() {
-            let count = *slot;
-            *slot = sum;
-            sum += count;
-        }
-        let shift = p as u32 * BITS;
-        for &k in &keys {
-            let d = ((k >> shift) as usize) & (BUCKETS - 1);
-            scratch[c[d]] = k;
-            c[d] += 1;
-        }
-        std::mem::swap(&mut keys, &mut scratch);
-    }
-    for (v, k) in values.iter_mut().zip(keys) {
-        let b = if k >> 63 == 1 { k & !(1 << 63) } else { !k };
-        *v = f64::from_bits(b);
-    }
+    });
 }
 
 /// The numbers of a column: its values cast to f64, NaN/±inf/nulls counted as missing,

@@ -356,6 +356,12 @@ pub fn wasserstein_normed(reference: &[f64], current: &[f64]) -> Result<f64, Sta
     Ok(w / population_std(reference).max(WASSERSTEIN_MIN_STD))
 }
 
+/// [`wasserstein_normed`] on samples the caller guarantees are non-empty, finite and sorted
+/// ascending (drift's column samples are): no copy, no sort, no check.
+pub(crate) fn wasserstein_normed_sorted(reference: &[f64], current: &[f64]) -> f64 {
+    cdf_distance_sorted(reference, current, 1) / population_std(reference).max(WASSERSTEIN_MIN_STD)
+}
+
 /// numpy's `_lerp`: `a + (b - a) t`, computed from the upper end when `t >= 0.5`.
 fn lerp(a: f64, b: f64, t: f64) -> f64 {
     let diff = b - a;

@@ -118,6 +118,11 @@ export class Session {
     return this.cmd('POST', `/element/${elementId}/click`, {});
   }
 
+  /** Types `text` into an element (W3C "element send keys"); `\uE004` is Tab. */
+  sendKeys(elementId, text) {
+    return this.cmd('POST', `/element/${elementId}/value`, { text });
+  }
+
   /** Runs `script` in the page (W3C execute/sync) and returns its result. */
   execute(script, args = []) {
     return this.cmd('POST', '/execute/sync', { script, args });

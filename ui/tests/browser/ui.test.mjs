@@ -1574,7 +1574,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.equal(await page.getByTestId('nav-compare').getAttribute('aria-current'), 'page');
     const reference = page.getByTestId('slot-reference');
     assert.equal(await reference.getByTestId('slot-file').innerText(), 'train.csv');
-    assert.match(await reference.innerText(), /\/home\/ana\/work\/fraud-detection\/data\/train\.csv/);
+    assert.equal(await page.getByTestId('path-reference').inputValue(), '/home/ana/work/fraud-detection/data/train.csv');
     assert.equal(await page.getByTestId('slot-current').getByTestId('slot-file').innerText(), 'batch-2026-03.csv');
     assert.equal(await page.getByTestId('run-compare').isDisabled(), false);
     assert.deepEqual(await calls(page, 'add_project'), []);

@@ -1,0 +1,340 @@
+//! Reference profiles for drift, cached by content hash: comparing a new file against a
+//! reference already seen reads only the new file.
+//!
+//! Two tables (migration 2): `drift_files` remembers, per absolute path, the size and mtime a
+//! file had when it was hashed, with its hash, format, row count and schema, so an unchanged
+//! reference is not even opened; `drift_samples` holds, per (hash, column, how it was read),
+//! exactly what the tests need: the sorted finite values (8 bytes each) or the category counts.
+//! The results are therefore identical with and without the cache. The cache is bounded
+//! ([`CACHE_BUDGET_BYTES`]): the least recently used samples go first.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::data::TabularFormat;
+use crate::drift::compare::{
+    ColumnType, FileMeta, ReadAs, ReadSamples, ReferenceSamples, TypeClass,
+};
+use crate::drift::sample::{ColumnSample, Values};
+
+use super::{Catalog, CatalogError};
+
+/// Bytes of samples kept in the catalog at most.
+pub const CACHE_BUDGET_BYTES: i64 = 1 << 30;
+/// Bumped when the encoding of samples changes; older rows are then ignored and evicted.
+const SAMPLE_VERSION: i64 = 1;
+
+fn read_as_str(r: ReadAs) -> &'static str {
+    match r {
+        ReadAs::Numbers => "numbers",
+        ReadAs::Categories => "categories",
+    }
+}
+
+/// Size and modification time (ns) of a file, as the cache compares them.
+fn stat(path: &Path) -> Option<(i64, i64)> {
+    let m = std::fs::metadata(path).ok()?;
+    let mtime = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as i64;
+    Some((m.len() as i64, mtime))
+}
+
+fn encode(sample: &ColumnSample) -> Vec<u8> {
+    match &sample.values {
+        Values::Numeric(v) => {
+            let mut out = Vec::with_capacity(v.len() * 8);
+            for x in v {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+            out
+        }
+        Values::Categories(c) => serde_json::to_vec(c).unwrap_or_default(),
+    }
+}
+
+fn decode(read: ReadAs, payload: &[u8], missing: i64, unparsable: i64) -> Option<ColumnSample> {
+    let values = match read {
+        ReadAs::Numbers => {
+            if !payload.len().is_multiple_of(8) {
+                return None;
+            }
+            Values::Numeric(
+                payload
+                    .chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                    .collect(),
+            )
+        }
+        ReadAs::Categories => Values::Categories(serde_json::from_slice(payload).ok()?),
+    };
+    Some(ColumnSample {
+        values,
+        missing: missing as u64,
+        unparsable: unparsable as u64,
+    })
+}
+
+impl Catalog {
+    /// Stores the reference file's metadata and the samples read from it, then evicts the
+    /// least recently used samples beyond the budget. One transaction.
+    pub fn store_drift_reference(
+        &mut self,
+        meta: &FileMeta,
+        samples: &ReadSamples,
+    ) -> Result<(), CatalogError> {
+        let Ok(path) = meta.path.canonicalize() else {
+            return Ok(()); // the file went away: nothing worth caching
+        };
+        let Some((size, mtime)) = stat(&path) else {
+            return Ok(());
+        };
+        let schema: Vec<[&str; 3]> = meta
+            .schema
+            .iter()
+            .map(|(n, t)| [n.as_str(), t.dtype.as_str(), t.class.as_str()])
+            .collect();
+        let now = crate::time::now_ms();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO drift_files (path, size, mtime_ns, hash, format, rows, schema_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (path) DO UPDATE SET size = ?2, mtime_ns = ?3, hash = ?4, format = ?5,
+                 rows = ?6, schema_json = ?7",
+            params![
+                path.to_string_lossy(),
+                size,
+                mtime,
+                meta.hash,
+                meta.format.as_str(),
+                meta.rows as i64,
+                serde_json::to_string(&schema).unwrap_or_default(),
+            ],
+        )?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR REPLACE INTO drift_samples
+                     (hash, column_name, read_as, version, missing, unparsable, payload, bytes, used_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for (name, (read, sample)) in samples {
+                let payload = encode(sample);
+                insert.execute(params![
+                    meta.hash,
+                    name,
+                    read_as_str(*read),
+                    SAMPLE_VERSION,
+                    sample.missing as i64,
+                    sample.unparsable as i64,
+                    payload,
+                    payload.len() as i64,
+                    now,
+                ])?;
+            }
+        }
+        tx.execute(
+            "DELETE FROM drift_samples WHERE version <> ?1",
+            [SAMPLE_VERSION],
+        )?;
+        // Evict the least recently used beyond the budget (never the rows just written).
+        let total: i64 = tx.query_row(
+            "SELECT coalesce(sum(bytes), 0) FROM drift_samples",
+            [],
+            |r| r.get(0),
+        )?;
+        if total > CACHE_BUDGET_BYTES {
+            let mut excess = total - CACHE_BUDGET_BYTES;
+            let victims: Vec<(String, String, String, i64)> = {
+                let mut q = tx.prepare(
+                    "SELECT hash, column_name, read_as, bytes FROM drift_samples
+                     WHERE used_at_ms < ?1 ORDER BY used_at_ms",
+                )?;
+                q.query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect::<Result<_, _>>()?
+            };
+            for (hash, column, read, bytes) in victims {
+                if excess <= 0 {
+                    break;
+                }
+                tx.execute(
+                    "DELETE FROM drift_samples WHERE hash = ?1 AND column_name = ?2 AND read_as = ?3",
+                    params![hash, column, read],
+                )?;
+                excess -= bytes;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The cached metadata of the file at `path`, if it has the size and mtime it had then.
+    pub fn drift_file(&self, path: &Path) -> Result<Option<FileMeta>, CatalogError> {
+        let Ok(canonical) = path.canonicalize() else {
+            return Ok(None);
+        };
+        let Some((size, mtime)) = stat(&canonical) else {
+            return Ok(None);
+        };
+        let row: Option<(String, String, i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT hash, format, rows, schema_json FROM drift_files
+                 WHERE path = ?1 AND size = ?2 AND mtime_ns = ?3",
+                params![canonical.to_string_lossy(), size, mtime],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((hash, format, rows, schema_json)) = row else {
+            return Ok(None);
+        };
+        let Some(format) = TabularFormat::from_extension(&format) else {
+            return Ok(None);
+        };
+        let Ok(schema) = serde_json::from_str::<Vec<[String; 3]>>(&schema_json) else {
+            return Ok(None);
+        };
+        Ok(Some(FileMeta {
+            path: path.to_path_buf(),
+            format,
+            schema: schema
+                .into_iter()
+                .map(|[n, dtype, class]| {
+                    (
+                        n,
+                        ColumnType {
+                            dtype,
+                            class: TypeClass::parse(&class),
+                        },
+                    )
+                })
+                .collect(),
+            rows: rows as u64,
+            hash,
+        }))
+    }
+
+    /// The cached samples of the file with content `hash` for `columns`, all or nothing.
+    pub fn drift_samples(
+        &self,
+        hash: &str,
+        columns: &[(String, ReadAs)],
+    ) -> Result<Option<HashMap<String, ColumnSample>>, CatalogError> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT missing, unparsable, payload FROM drift_samples
+             WHERE hash = ?1 AND column_name = ?2 AND read_as = ?3 AND version = ?4",
+        )?;
+        let mut out = HashMap::with_capacity(columns.len());
+        for (name, read) in columns {
+            let row: Option<(i64, i64, Vec<u8>)> = q
+                .query_row(
+                    params![hash, name, read_as_str(*read), SAMPLE_VERSION],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some(sample) = row.and_then(|(m, u, p)| decode(*read, &p, m, u)) else {
+                return Ok(None);
+            };
+            out.insert(name.clone(), sample);
+        }
+        self.conn.execute(
+            "UPDATE drift_samples SET used_at_ms = ?1 WHERE hash = ?2",
+            params![crate::time::now_ms(), hash],
+        )?;
+        Ok(Some(out))
+    }
+}
+
+/// The catalog as a source of cached reference samples; a catalog error is a cache miss.
+impl ReferenceSamples for Catalog {
+    fn file(&self, path: &Path) -> Option<FileMeta> {
+        self.drift_file(path).ok().flatten()
+    }
+
+    fn samples(
+        &self,
+        hash: &str,
+        columns: &[(String, ReadAs)],
+    ) -> Option<HashMap<String, ColumnSample>> {
+        self.drift_samples(hash, columns).ok().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drift::compare::{DriftOptions, compare_with_cache};
+
+    #[test]
+    fn a_cached_reference_gives_the_same_report_without_being_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&dir.path().join("c.sqlite")).unwrap();
+        let reference = dir.path().join("ref.csv");
+        let current = dir.path().join("cur.csv");
+        let mut r = String::from("x,c\n");
+        let mut c = String::from("x,c\n");
+        for i in 0..2000 {
+            r.push_str(&format!("{},{}\n", i % 97, ["a", "b", "c"][i % 3]));
+            c.push_str(&format!("{},{}\n", (i % 89) + 3, ["a", "b", "d"][i % 3]));
+        }
+        std::fs::write(&reference, &r).unwrap();
+        std::fs::write(&current, &c).unwrap();
+        let options = DriftOptions::default();
+        let quiet = |_| {};
+        let first =
+            compare_with_cache(&reference, &current, &options, Some(&catalog), true, &quiet)
+                .unwrap();
+        let (samples, meta) = (first.samples, first.reference);
+        let first = first.report;
+        assert!(!first.reference.cached);
+        assert_eq!(samples.len(), 2);
+        assert!(
+            catalog.drift_file(&reference).unwrap().is_none(),
+            "nothing is cached before it is stored"
+        );
+        catalog.store_drift_reference(&meta, &samples).unwrap();
+
+        // Make the reference unreadable as CSV but keep its size and mtime: a cache hit must
+        // not read it at all.
+        let mtime = std::fs::metadata(&reference).unwrap().modified().unwrap();
+        let garbage = vec![0xffu8; r.len()];
+        std::fs::write(&reference, &garbage).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&reference)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        let second = compare_with_cache(
+            &reference,
+            &current,
+            &options,
+            Some(&catalog),
+            false,
+            &quiet,
+        )
+        .unwrap()
+        .report;
+        assert!(second.reference.cached);
+        assert_eq!(second.columns, first.columns);
+        assert_eq!(second.reference.hash, first.reference.hash);
+
+        // A changed file (new mtime) is a miss, and then the garbage is an error naming it.
+        std::fs::write(&reference, &garbage).unwrap();
+        let err = compare_with_cache(
+            &reference,
+            &current,
+            &options,
+            Some(&catalog),
+            false,
+            &quiet,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("ref.csv"), "{err}");
+    }
+}
