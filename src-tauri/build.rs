@@ -17,6 +17,10 @@ const COMMANDS: &[&str] = &[
     "drift_methods",
     "drift_column_chart",
     "export_drift_report",
+    "fairness_columns",
+    "fairness_report",
+    "fairness_chart",
+    "export_fairness_report",
 ];
 
 fn main() {

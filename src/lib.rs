@@ -17,6 +17,7 @@
 pub mod catalog;
 pub mod data;
 pub mod drift;
+pub mod fairness;
 pub mod report;
 pub mod scan;
 pub mod time;

@@ -33,7 +33,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::drift::compare_datasets,
         crate::drift::drift_methods,
         crate::drift::drift_column_chart,
-        crate::drift::export_drift_report
+        crate::drift::export_drift_report,
+        crate::fairness::fairness_columns,
+        crate::fairness::fairness_report,
+        crate::fairness::fairness_chart,
+        crate::fairness::export_fairness_report
     ]
 }
 

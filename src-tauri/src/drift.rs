@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use driftdeck::catalog::Catalog;
-use driftdeck::drift::compare::{ReferenceSamples, compare_with_cache};
+use driftdeck::drift::compare::{Keep, ReferenceSamples, compare_with_cache};
 use driftdeck::drift::report::DriftReport;
 use driftdeck::drift::{DriftError, DriftOptions, Method};
 use driftdeck::report::drift as render;
@@ -156,7 +156,7 @@ pub async fn compare_datasets(
             &current,
             &options,
             source,
-            source.is_some(),
+            Keep::FromFile,
             &send,
         )?;
         if let Some(catalog) = cache.as_mut()

@@ -7,6 +7,7 @@
 mod commands;
 mod drift;
 mod dto;
+mod fairness;
 mod live;
 mod state;
 

@@ -15,6 +15,8 @@ pub struct AppState {
     pub catalog: Result<Mutex<Catalog>, ErrorDto>,
     /// Drift reports of this session, by id, for charts and exports.
     pub reports: crate::drift::SharedReports,
+    /// Fairness checks of this session, by id, for charts and exports.
+    pub fairness: crate::fairness::SharedChecks,
 }
 
 impl AppState {
@@ -32,12 +34,14 @@ impl AppState {
                     catalog_path: Some(path),
                     catalog,
                     reports: Default::default(),
+                    fairness: Default::default(),
                 }
             }
             Err(err) => AppState {
                 catalog_path: None,
                 catalog: Err(ErrorDto::from(&err)),
                 reports: Default::default(),
+                fairness: Default::default(),
             },
         }
     }

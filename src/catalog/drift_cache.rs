@@ -267,7 +267,7 @@ impl ReferenceSamples for Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drift::compare::{DriftOptions, compare_with_cache};
+    use crate::drift::compare::{DriftOptions, Keep, compare_with_cache};
 
     #[test]
     fn a_cached_reference_gives_the_same_report_without_being_read() {
@@ -285,9 +285,15 @@ mod tests {
         std::fs::write(&current, &c).unwrap();
         let options = DriftOptions::default();
         let quiet = |_| {};
-        let first =
-            compare_with_cache(&reference, &current, &options, Some(&catalog), true, &quiet)
-                .unwrap();
+        let first = compare_with_cache(
+            &reference,
+            &current,
+            &options,
+            Some(&catalog),
+            Keep::FromFile,
+            &quiet,
+        )
+        .unwrap();
         let (samples, meta) = (first.samples, first.reference);
         let first = first.report;
         assert!(!first.reference.cached);
@@ -314,7 +320,7 @@ mod tests {
             &current,
             &options,
             Some(&catalog),
-            false,
+            Keep::Nothing,
             &quiet,
         )
         .unwrap()
@@ -330,7 +336,7 @@ mod tests {
             &current,
             &options,
             Some(&catalog),
-            false,
+            Keep::Nothing,
             &quiet,
         )
         .unwrap_err()

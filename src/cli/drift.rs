@@ -8,7 +8,7 @@ use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
 use driftdeck::catalog::{self, Catalog};
 use driftdeck::data::Kind;
-use driftdeck::drift::compare::{ReferenceSamples, compare_with_cache};
+use driftdeck::drift::compare::{Keep, ReferenceSamples, compare_with_cache};
 use driftdeck::drift::report::DriftReport;
 use driftdeck::drift::timeline::Chunking;
 use driftdeck::drift::{self, DriftError, DriftOptions, Method, Progress};
@@ -194,7 +194,11 @@ pub fn run(args: DriftArgs, db: Option<&Path>) -> Result<(), Failure> {
             let _ = err.flush();
         }
     };
-    let keep = cache.is_some() || chunking.is_some();
+    let keep = match (&chunking, &cache) {
+        (Some(_), _) => Keep::All,
+        (None, Some(_)) => Keep::FromFile,
+        (None, None) => Keep::Nothing,
+    };
     let source = cache.as_ref().map(|c| c as &dyn ReferenceSamples);
     let comparison = compare_with_cache(
         &args.reference,

@@ -2,6 +2,7 @@
 //! the engine: parse, call, print text or `--json`, map errors to exit codes.
 
 mod drift;
+mod fairness;
 mod index;
 mod lists;
 mod project;
@@ -46,6 +47,8 @@ enum Command {
     Problems(lists::ListArgs),
     /// Compare two tabular files for data drift (per-column tests and a dataset verdict)
     Drift(drift::DriftArgs),
+    /// Fairness of predictions across sensitive groups and their intersection (Fairlearn's metrics)
+    Fairness(fairness::FairnessArgs),
 }
 
 /// How a command ended, mapped to the documented exit codes.
@@ -103,6 +106,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Models(args) => lists::run_models(args, cli.db.as_deref()),
         Command::Problems(args) => lists::run_problems(args, cli.db.as_deref()),
         Command::Drift(args) => drift::run(args, cli.db.as_deref()),
+        Command::Fairness(args) => fairness::run(args),
     }
 }
 

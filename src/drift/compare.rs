@@ -776,7 +776,7 @@ pub fn compare(
     options: &DriftOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<DriftReport, DriftError> {
-    compare_with_cache(reference, current, options, None, false, progress).map(|c| c.report)
+    compare_with_cache(reference, current, options, None, Keep::Nothing, progress).map(|c| c.report)
 }
 
 /// Reference samples read during a comparison, to store in a cache.
@@ -792,15 +792,32 @@ pub struct Comparison {
     pub samples: ReadSamples,
 }
 
-/// [`compare`], taking reference samples from `cache` when it has them all. With `keep`, the
-/// reference samples come back too (for the caller to cache, or to test time chunks against);
-/// without it they are dropped batch by batch, so memory stays within the budget.
+/// Which reference samples [`compare_with_cache`] gives back (kept ones stay in memory beyond
+/// their batch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// None: memory stays within the budget.
+    Nothing,
+    /// Those read from the file (to cache them); none when the cache served them.
+    FromFile,
+    /// All of them (to test time chunks against).
+    All,
+}
+
+impl Keep {
+    fn keeps_read_samples(self) -> bool {
+        self != Keep::Nothing
+    }
+}
+
+/// [`compare`], taking reference samples from `cache` when it has them all, and giving back
+/// the reference samples `keep` asks for.
 pub fn compare_with_cache(
     reference: &Path,
     current: &Path,
     options: &DriftOptions,
     cache: Option<&dyn ReferenceSamples>,
-    keep: bool,
+    keep: Keep,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Comparison, DriftError> {
     let started = Instant::now();
@@ -885,14 +902,15 @@ pub fn compare_with_cache(
         let finished = AtomicUsize::new(done);
         let outcomes: Vec<Result<(ColumnResult, Option<ColumnSample>), DriftError>> =
             parallel_map(group, |(name, read)| {
-                let read_ref;
-                let r = match (&cached, &ref_frame) {
-                    (Some(samples), _) => &samples[name],
-                    (None, Some(frame)) => {
-                        read_ref = read_column(ref_meta, frame, name, *read)?;
-                        &read_ref
-                    }
+                let read_ref = match (&cached, &ref_frame) {
+                    (Some(_), _) => None,
+                    (None, Some(frame)) => Some(read_column(ref_meta, frame, name, *read)?),
                     (None, None) => unreachable!("the reference frame is opened when not cached"),
+                };
+                let r = match (&read_ref, &cached) {
+                    (Some(owned), _) => owned,
+                    (None, Some(samples)) => &samples[name],
+                    (None, None) => unreachable!("one of the two is set above"),
                 };
                 let c = read_column(cur_meta, &cur_frame, name, *read)?;
                 let result = test_planned(name, &plans, options, r, &c);
@@ -903,7 +921,7 @@ pub fn compare_with_cache(
                     total,
                     message: format!("tested {name}"),
                 });
-                let kept = (keep && cached.is_none()).then(|| r.clone());
+                let kept = if keep.keeps_read_samples() { read_ref } else { None };
                 Ok((result, kept))
             });
         done += group.len();
@@ -915,10 +933,12 @@ pub fn compare_with_cache(
                 read_back.insert(name.clone(), (*read, sample));
             }
         }
-        if keep && let Some(samples) = cached {
+        if keep == Keep::All
+            && let Some(mut samples) = cached
+        {
             for (name, read) in group {
-                if let Some(s) = samples.get(name) {
-                    read_back.insert(name.clone(), (*read, s.clone()));
+                if let Some(s) = samples.remove(name) {
+                    read_back.insert(name.clone(), (*read, s));
                 }
             }
         }

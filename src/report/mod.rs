@@ -1,4 +1,6 @@
-//! Renderers: charts as SVG and PNG (plotters), the drift report as self-contained HTML.
+//! Renderers: charts as SVG and PNG (plotters), the drift and fairness reports as
+//! self-contained HTML.
 
 pub mod chart;
 pub mod drift;
+pub mod fairness;

@@ -1,0 +1,339 @@
+//! Fairness reports rendered: bars per group with the parity band (SVG, plotters), and a
+//! self-contained HTML page (no script, nothing loaded).
+
+use std::fmt::Write as _;
+
+use plotters::prelude::*;
+
+use crate::fairness::check::{FairnessCheck, GroupDto, GroupingDto};
+
+use super::chart::register_fonts;
+use super::drift::short;
+
+const WIDTH: u32 = 640;
+const HEIGHT: u32 = 300;
+
+/// The metrics a chart can show, by name.
+pub const CHART_METRICS: [&str; 7] = [
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+    "true_negative_rate",
+    "false_negative_rate",
+    "accuracy",
+    "precision",
+];
+
+fn metric_of(g: &GroupDto, metric: &str) -> Option<f64> {
+    match metric {
+        "selection_rate" => g.selection_rate,
+        "true_positive_rate" => g.true_positive_rate,
+        "false_positive_rate" => g.false_positive_rate,
+        "true_negative_rate" => g.true_negative_rate,
+        "false_negative_rate" => g.false_negative_rate,
+        "accuracy" => g.accuracy,
+        "precision" => g.precision,
+        _ => None,
+    }
+}
+
+/// Bars of `metric` per group of `grouping`, the overall value as a line, and the parity band
+/// (overall ± the report's max difference). `None` for an unknown metric.
+pub fn grouping_chart_svg(
+    check: &FairnessCheck,
+    grouping: &GroupingDto,
+    metric: &str,
+) -> Option<String> {
+    if !CHART_METRICS.contains(&metric) {
+        return None;
+    }
+    register_fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let _ = draw(&root, check, grouping, metric);
+        let _ = root.present();
+    }
+    Some(svg)
+}
+
+type Draw<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    check: &FairnessCheck,
+    grouping: &GroupingDto,
+    metric: &str,
+) -> Draw<DB> {
+    root.fill(&WHITE)?;
+    let fg = RGBColor(40, 44, 52);
+    let grid = RGBColor(228, 231, 236);
+    let bar = RGBColor(0, 114, 178);
+    let bad = RGBColor(213, 94, 0);
+    let text = |size: u32| ("sans-serif", size).into_font().color(&fg);
+    let n = grouping.groups.len().max(1);
+    let overall = metric_of(&check.overall, metric);
+    let labels: Vec<String> = grouping
+        .groups
+        .iter()
+        .map(|g| {
+            let l = g.label.clone();
+            if l.chars().count() > 14 {
+                l.chars().take(13).collect::<String>() + "…"
+            } else {
+                l
+            }
+        })
+        .collect();
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "{} by {}",
+                metric.replace('_', " "),
+                grouping.columns.join(" × ")
+            ),
+            text(14),
+        )
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(44)
+        .build_cartesian_2d(0.0..n as f64, 0.0..1.0)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .axis_style(fg.mix(0.6))
+        .light_line_style(grid)
+        .bold_line_style(grid)
+        .label_style(text(10))
+        .x_labels(n.min(24))
+        .x_label_formatter(&|v| {
+            let i = v.floor() as usize;
+            if (v - i as f64 - 0.5).abs() < 0.26 {
+                labels.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|v| format!("{v:.1}"))
+        .draw()?;
+    if let Some(o) = overall {
+        let lo = (o - check.max_difference).max(0.0);
+        let hi = (o + check.max_difference).min(1.0);
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, lo), (n as f64, hi)],
+            RGBColor(0, 158, 115).mix(0.12).filled(),
+        )))?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, o), (n as f64, o)],
+                RGBColor(0, 158, 115).stroke_width(2),
+            )))?
+            .label(format!(
+                "overall {} (band ± {})",
+                short(o),
+                short(check.max_difference)
+            ))
+            .legend(|(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + 14, y)],
+                    RGBColor(0, 158, 115).stroke_width(2),
+                )
+            });
+    }
+    chart.draw_series(grouping.groups.iter().enumerate().filter_map(|(i, g)| {
+        let v = metric_of(g, metric)?;
+        let outside = overall.is_some_and(|o| (v - o).abs() > check.max_difference);
+        let color = if outside { bad } else { bar };
+        let style = if g.below_min_size {
+            color.mix(0.35).filled()
+        } else {
+            color.mix(0.85).filled()
+        };
+        Some(Rectangle::new(
+            [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, v)],
+            style,
+        ))
+    }))?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(grid)
+        .label_font(text(11))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
+    Ok(())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn cell(v: Option<f64>, g: &GroupDto, metric: &str) -> String {
+    match v {
+        Some(v) => short(v),
+        None => {
+            let why = g
+                .undefined
+                .iter()
+                .find(|u| u.metric == metric)
+                .map(|u| u.reason.as_str())
+                .unwrap_or("undefined");
+            format!("<span title=\"{}\">—</span>", esc(why))
+        }
+    }
+}
+
+const CSS: &str = r#"
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2328;background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
+.verdict{padding:14px 18px;border-radius:8px;margin:16px 0;font-size:16px}
+.bad{background:#fde8e4;border:1px solid #e3a08f} .ok{background:#e3f4ea;border:1px solid #8cc7a4}
+.meta{color:#57606a;font-size:13px}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d0d7de;margin:8px 0}
+th,td{padding:5px 10px;border-bottom:1px solid #eaeef2;text-align:left}
+th{background:#f0f2f5;font-weight:600;font-size:12px;text-transform:uppercase}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
+.badge.bad{background:#d1242f;color:#fff;border:0} .badge.ok{background:#e3f4ea;color:#1a7f37;border:0}
+.small{color:#9a6700}
+"#;
+
+/// The check as one self-contained HTML page.
+pub fn html(check: &FairnessCheck) -> String {
+    let mut h = String::with_capacity(64 * 1024);
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Fairness report: {}</title><style>{CSS}</style></head><body><main><h1>Fairness report</h1>",
+        esc(&check.data.path)
+    );
+    let _ = write!(
+        h,
+        "<div class=\"meta\"><b>{}</b> · {} rows · label <b>{}</b> (positive {}) · prediction <b>{}</b>{} · groups under {} rows flagged · Driftdeck {}</div>",
+        esc(&check.data.path),
+        check.data.rows,
+        esc(&check.label),
+        esc(&check.positive_label),
+        esc(&check.prediction),
+        check
+            .score_threshold
+            .map(|t| format!(" (score ≥ {t})"))
+            .unwrap_or_default(),
+        check.min_group_size,
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = write!(
+        h,
+        "<div class=\"verdict {}\"><b>{}</b>: between-groups differences must be at most {} and ratios at least {}.</div>",
+        if check.passed { "ok" } else { "bad" },
+        if check.passed {
+            "No fairness violation".to_string()
+        } else {
+            format!("{} fairness violations", check.violations)
+        },
+        short(check.max_difference),
+        short(check.min_ratio)
+    );
+    for g in &check.groupings {
+        let _ = write!(h, "<h2>By {}</h2>", esc(&g.columns.join(" × ")));
+        if let Some(svg) = grouping_chart_svg(check, g, "selection_rate") {
+            h.push_str(&svg);
+        }
+        h.push_str("<table><thead><tr><th>Group</th><th>Count</th><th>Selection rate</th><th>TPR</th><th>FPR</th><th>TNR</th><th>FNR</th><th>Accuracy</th><th>Precision</th></tr></thead><tbody>");
+        for r in &g.groups {
+            let _ = write!(
+                h,
+                "<tr><td>{}{}</td><td class=\"num\">{}</td>",
+                esc(&r.label),
+                if r.below_min_size {
+                    " <span class=\"small\" title=\"fewer rows than the minimum group size\">small</span>"
+                } else {
+                    ""
+                },
+                r.count
+            );
+            for (m, v) in [
+                ("selection_rate", r.selection_rate),
+                ("true_positive_rate", r.true_positive_rate),
+                ("false_positive_rate", r.false_positive_rate),
+                ("true_negative_rate", r.true_negative_rate),
+                ("false_negative_rate", r.false_negative_rate),
+                ("accuracy", r.accuracy),
+                ("precision", r.precision),
+            ] {
+                let _ = write!(h, "<td class=\"num\">{}</td>", cell(v, r, m));
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</tbody></table><table><thead><tr><th>Disparity (between groups)</th><th>Value</th><th>Interval</th><th>Threshold</th><th></th></tr></thead><tbody>");
+        for d in g
+            .disparities
+            .iter()
+            .filter(|d| d.method == "between_groups")
+        {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
+                d.name,
+                d.value.map(short).unwrap_or_else(|| "—".into()),
+                d.interval
+                    .as_ref()
+                    .map(|i| format!(
+                        "[{}, {}] ({:.0}%)",
+                        short(i.low),
+                        short(i.high),
+                        i.confidence * 100.0
+                    ))
+                    .unwrap_or_default(),
+                if d.kind == "ratio" { "≥" } else { "≤" },
+                short(d.threshold),
+                match d.violated {
+                    Some(true) => "<span class=\"badge bad\">violated</span>",
+                    Some(false) => "<span class=\"badge ok\">ok</span>",
+                    None => "undefined",
+                }
+            );
+        }
+        let di = &g.disparate_impact;
+        let _ = write!(
+            h,
+            "<tr><td>disparate_impact ({} vs {})</td><td class=\"num\">{}</td><td></td><td>≥ 0.8 (four-fifths)</td><td>{}</td></tr></tbody></table>",
+            esc(di.lowest_group.as_deref().unwrap_or("?")),
+            esc(di.highest_group.as_deref().unwrap_or("?")),
+            di.ratio.map(short).unwrap_or_else(|| "—".into()),
+            match di.four_fifths_violation {
+                Some(true) => "<span class=\"badge bad\">violated</span>",
+                Some(false) => "<span class=\"badge ok\">ok</span>",
+                None => "undefined",
+            }
+        );
+    }
+    if let Some(c) = &check.comparison {
+        let _ = write!(
+            h,
+            "<h2>What moved since {} ({} rows)</h2><table><thead><tr><th>Grouping</th><th>Group</th><th>Metric</th><th>Before</th><th>After</th><th>Change</th></tr></thead><tbody>",
+            esc(&c.path),
+            c.rows
+        );
+        for ch in c.changes.iter().take(40) {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&ch.grouping),
+                esc(&ch.group),
+                ch.metric,
+                ch.before.map(short).unwrap_or_else(|| "—".into()),
+                ch.after.map(short).unwrap_or_else(|| "—".into()),
+                ch.change
+                    .map(|v| format!("{:+.4}", v))
+                    .unwrap_or_else(|| "—".into()),
+            );
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str("</main></body></html>\n");
+    h
+}

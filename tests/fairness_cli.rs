@@ -1,0 +1,282 @@
+//! `driftdeck fairness` on the shared predictions files: every group metric and disparity
+//! equals Fairlearn's reference values (../shared/data/drift/ref/fairlearn_*.json); JSON names,
+//! exit codes, reports, what moved, and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/drift")
+}
+
+fn data(name: &str) -> PathBuf {
+    shared().join("data").join(name)
+}
+
+fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_driftdeck"));
+    cmd.arg("fairness");
+    for a in args {
+        cmd.arg(a);
+    }
+    cmd.env_remove("DRIFTDECK_DB")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "exit {:?}: {}",
+        o.status.code(),
+        stderr(o)
+    );
+    serde_json::from_slice(&o.stdout).expect("JSON on stdout")
+}
+
+fn close(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
+fn check_against_fairlearn(size: &str) {
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(shared().join(format!("ref/fairlearn_{size}.json"))).unwrap(),
+    )
+    .unwrap();
+    let report = json(&run(&[
+        &data(&format!("cur_{size}.parquet")),
+        &"--label",
+        &"label",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"sex",
+        &"--sensitive",
+        &"age_group",
+        &"--format",
+        &"json",
+    ]));
+    let groupings = report["groupings"].as_array().unwrap();
+    let mut checked = 0;
+    for (key, columns) in [
+        ("sex", vec!["sex"]),
+        ("age_group", vec!["age_group"]),
+        ("sex_x_age_group", vec!["sex", "age_group"]),
+    ] {
+        let want = &reference["results"][key];
+        let got = groupings
+            .iter()
+            .find(|g| g["columns"] == serde_json::json!(columns))
+            .unwrap_or_else(|| panic!("{size}: no grouping {key}"));
+        for (name, method) in [
+            ("demographic_parity_difference", "between_groups"),
+            ("demographic_parity_ratio", "between_groups"),
+            ("equalized_odds_difference", "between_groups"),
+            ("equalized_odds_ratio", "between_groups"),
+            ("demographic_parity_difference_to_overall", "to_overall"),
+            ("demographic_parity_ratio_to_overall", "to_overall"),
+            ("equalized_odds_difference_to_overall", "to_overall"),
+            ("equalized_odds_ratio_to_overall", "to_overall"),
+        ] {
+            let base = name.trim_end_matches("_to_overall");
+            let d = got["disparities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["name"] == base && d["method"] == method)
+                .unwrap();
+            let (a, b) = (d["value"].as_f64().unwrap(), want[name].as_f64().unwrap());
+            assert!(close(a, b), "{size} {key} {name}: {a} vs Fairlearn {b}");
+            checked += 1;
+        }
+        for (label, metrics) in want["metric_frame"]["by_group"].as_object().unwrap() {
+            let group = got["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["label"] == *label)
+                .unwrap_or_else(|| panic!("{size} {key}: group {label} missing"));
+            for (metric, value) in metrics.as_object().unwrap() {
+                let (a, b) = (group[metric].as_f64().unwrap(), value.as_f64().unwrap());
+                assert!(close(a, b), "{size} {key} {label} {metric}: {a} vs {b}");
+                checked += 1;
+            }
+        }
+        let overall = &want["metric_frame"]["overall"];
+        for (metric, value) in overall.as_object().unwrap() {
+            if let Some(a) = report["overall"][metric].as_f64() {
+                assert!(close(a, value.as_f64().unwrap()), "{size} overall {metric}");
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+#[test]
+fn every_metric_and_disparity_equals_fairlearn() {
+    check_against_fairlearn("800");
+    check_against_fairlearn("100k");
+}
+
+#[test]
+fn thresholds_gate_and_the_report_says_what_moved() {
+    let file = data("cur_800.parquet");
+    let strict = run(&[
+        &file,
+        &"--label",
+        &"label",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"age_group",
+        &"--fail-on-violation",
+    ]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    let lax = run(&[
+        &file,
+        &"--label",
+        &"label",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"sex",
+        &"--max-difference",
+        &"0.5",
+        &"--min-ratio",
+        &"0.2",
+        &"--fail-on-violation",
+    ]);
+    assert_eq!(lax.status.code(), Some(0), "{}", stderr(&lax));
+    let moved = json(&run(&[
+        &file,
+        &"--label",
+        &"label",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"sex",
+        &"--compare-with",
+        &data("ref_800.parquet"),
+        &"--bootstrap",
+        &"500",
+        &"--seed",
+        &"7",
+        &"--format",
+        &"json",
+    ]));
+    let changes = moved["comparison"]["changes"].as_array().unwrap();
+    assert!(!changes.is_empty());
+    let first = changes[0]["change"].as_f64().unwrap().abs();
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["change"].as_f64().is_none_or(|v| v.abs() <= first))
+    );
+    let d = &moved["groupings"][0]["disparities"][0];
+    let i = &d["interval"];
+    assert!(i["low"].as_f64().unwrap() <= d["value"].as_f64().unwrap());
+    assert!(i["high"].as_f64().unwrap() >= d["value"].as_f64().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("f.html");
+    let out = run(&[
+        &file,
+        &"--label",
+        &"label",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"sex",
+        &"--format",
+        &"html",
+        &"-o",
+        &html,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("demographic_parity_ratio") && page.contains("<svg"));
+    assert!(!page.contains("<script"));
+}
+
+#[test]
+fn bad_input_is_named() {
+    let file = data("cur_800.parquet");
+    let missing = run(&[
+        &file,
+        &"--label",
+        &"nope",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"sex",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("'nope'") && stderr(&missing).contains("label"),
+        "{}",
+        stderr(&missing)
+    );
+    let not_binary = run(&[
+        &file,
+        &"--label",
+        &"age_group",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"sex",
+        &"--positive-label",
+        &"60+",
+    ]);
+    assert_eq!(not_binary.status.code(), Some(2));
+    assert!(
+        stderr(&not_binary).contains("age_group"),
+        "{}",
+        stderr(&not_binary)
+    );
+    let unknown = run(&[
+        &file,
+        &"--label",
+        &"label",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"sex",
+        &"--positive-label",
+        &"7",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains('7'), "{}", stderr(&unknown));
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = dir.path().join("tiny.csv");
+    std::fs::write(&tiny, "y,p,g\n1,1,a\n0,0,a\n1,0,b\n").unwrap();
+    let r = json(&run(&[
+        &tiny,
+        &"--label",
+        &"y",
+        &"--prediction",
+        &"p",
+        &"--sensitive",
+        &"g",
+        &"--format",
+        &"json",
+    ]));
+    let b = &r["groupings"][0]["groups"][1];
+    assert_eq!(b["label"], "b");
+    assert_eq!(b["below_min_size"], true);
+    assert!(
+        b["false_positive_rate"].is_null(),
+        "no negatives: undefined, never 0"
+    );
+    assert!(
+        b["undefined"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["metric"] == "false_positive_rate")
+    );
+}
