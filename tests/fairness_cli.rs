@@ -200,6 +200,26 @@ fn thresholds_gate_and_the_report_says_what_moved() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("demographic_parity_ratio") && page.contains("<svg"));
+    let charts = dir.path().join("charts");
+    let out = run(&[
+        &file,
+        &"--label",
+        &"label",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"sex",
+        &"--sensitive",
+        &"age_group",
+        &"--charts",
+        &charts,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let svg = std::fs::read_to_string(charts.join("sex_x_age_group-selection_rate.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("overall"),
+        "the parity band's legend"
+    );
     assert!(!page.contains("<script"));
 }
 

@@ -60,6 +60,10 @@ pub struct FairnessArgs {
     /// Exit with 1 when a disparity is beyond its threshold (for CI gates)
     #[arg(long)]
     fail_on_violation: bool,
+    /// Write SVG bar charts (per grouping: selection rate, true and false positive rates)
+    /// into this folder
+    #[arg(long, value_name = "DIR")]
+    charts: Option<PathBuf>,
 }
 
 pub fn failure(err: FairnessFailure) -> Failure {
@@ -106,6 +110,25 @@ pub fn run(args: FairnessArgs) -> Result<(), Failure> {
             .with_context(|| format!("cannot write the report to {}", path.display()))
             .map_err(Failure::BadInput)?,
         None => std::io::stdout().lock().write_all(body.as_bytes())?,
+    }
+    if let Some(dir) = &args.charts {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the chart folder {}", dir.display()))
+            .map_err(Failure::BadInput)?;
+        for g in &check.groupings {
+            for metric in [
+                "selection_rate",
+                "true_positive_rate",
+                "false_positive_rate",
+            ] {
+                let svg = render::grouping_chart_svg(&check, g, metric).expect("a known metric");
+                let name = format!("{}-{metric}.svg", g.columns.join("_x_"));
+                let path = dir.join(driftdeck::report::drift::file_stem(&name));
+                std::fs::write(&path, svg)
+                    .with_context(|| format!("cannot write {}", path.display()))
+                    .map_err(Failure::BadInput)?;
+            }
+        }
     }
     if args.fail_on_violation && !check.passed {
         return Err(Failure::Check(format!(
