@@ -3,10 +3,15 @@
 //!
 //! Two tables (migration 2): `drift_files` remembers, per absolute path, the size and mtime a
 //! file had when it was hashed, with its hash, format, row count and schema, so an unchanged
-//! reference is not even opened; `drift_samples` holds, per (hash, column, how it was read),
-//! exactly what the tests need: the sorted finite values (8 bytes each) or the category counts.
-//! The results are therefore identical with and without the cache. The cache is bounded
-//! ([`CACHE_BUDGET_BYTES`]): the least recently used samples go first.
+//! reference is not even opened; `drift_samples` indexes, per (hash, column, how it was read),
+//! exactly what the tests need: the category counts (JSON, in the row) or the sorted finite
+//! values (8 bytes each, little-endian). Those arrays are large (80 MB for 10 columns of a
+//! million rows), and SQLite reads and writes large blobs page by page, slower than reading the
+//! Parquet file again; so they live in files of the catalog's cache folder
+//! (`<catalog>.cache/drift/<hash>/`), written under a temporary name and renamed, and the row
+//! names the file. A missing or short file is a cache miss. The results are identical with and
+//! without the cache. The cache is bounded ([`CACHE_BUDGET_BYTES`]): the least recently used
+//! samples go first, files included.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -45,44 +50,44 @@ fn stat(path: &Path) -> Option<(i64, i64)> {
     Some((m.len() as i64, mtime))
 }
 
-fn encode(sample: &ColumnSample) -> Vec<u8> {
-    match &sample.values {
-        Values::Numeric(v) => {
-            let mut out = Vec::with_capacity(v.len() * 8);
-            for x in v {
-                out.extend_from_slice(&x.to_le_bytes());
-            }
-            out
-        }
-        Values::Categories(c) => serde_json::to_vec(c).unwrap_or_default(),
+fn numbers_to_bytes(v: &[f64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len() * 8);
+    for x in v {
+        out.extend_from_slice(&x.to_le_bytes());
     }
+    out
 }
 
-fn decode(read: ReadAs, payload: &[u8], missing: i64, unparsable: i64) -> Option<ColumnSample> {
-    let values = match read {
-        ReadAs::Numbers => {
-            if !payload.len().is_multiple_of(8) {
-                return None;
-            }
-            Values::Numeric(
-                payload
-                    .chunks_exact(8)
-                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
-                    .collect(),
-            )
-        }
-        ReadAs::Categories => Values::Categories(serde_json::from_slice(payload).ok()?),
-    };
-    Some(ColumnSample {
-        values,
-        missing: missing as u64,
-        unparsable: unparsable as u64,
-    })
+fn numbers_from_bytes(bytes: &[u8]) -> Option<Vec<f64>> {
+    if !bytes.len().is_multiple_of(8) {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect(),
+    )
+}
+
+/// A file name for a column's samples: its position in a hash of the column name, so any name
+/// (slashes, dots, non-ASCII) maps to a safe file name.
+fn sample_file(hash: &str, column: &str, read: ReadAs) -> String {
+    let key = blake3::hash(format!("{column}\0{}", read_as_str(read)).as_bytes());
+    format!("{hash}/{}.f64", &key.to_hex()[..16])
 }
 
 impl Catalog {
-    /// Stores the reference file's metadata and the samples read from it, then evicts the
-    /// least recently used samples beyond the budget. One transaction.
+    /// The folder the drift cache's arrays live in: beside the catalog file.
+    pub fn drift_cache_dir(&self) -> std::path::PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".cache");
+        self.path.with_file_name(name).join("drift")
+    }
+
+    /// Stores the reference file's metadata and the samples read from it (arrays as files
+    /// first, then the rows in one transaction), then evicts the least recently used samples
+    /// beyond the budget.
     pub fn store_drift_reference(
         &mut self,
         meta: &FileMeta,
@@ -94,6 +99,33 @@ impl Catalog {
         let Some((size, mtime)) = stat(&path) else {
             return Ok(());
         };
+        let dir = self.drift_cache_dir();
+        let io = |e: std::io::Error, what: &std::path::Path| CatalogError::Cache {
+            path: what.to_path_buf(),
+            source: e,
+        };
+        // Arrays first: a row never names a file that is not there.
+        let mut rows = Vec::with_capacity(samples.len());
+        for (name, (read, sample)) in samples {
+            match &sample.values {
+                Values::Numeric(v) => {
+                    let rel = sample_file(&meta.hash, name, *read);
+                    let file = dir.join(&rel);
+                    if let Some(parent) = file.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| io(e, parent))?;
+                    }
+                    let tmp = file.with_extension("tmp");
+                    std::fs::write(&tmp, numbers_to_bytes(v)).map_err(|e| io(e, &tmp))?;
+                    std::fs::rename(&tmp, &file).map_err(|e| io(e, &file))?;
+                    rows.push((name, *read, sample, None, Some(rel), v.len() as i64 * 8));
+                }
+                Values::Categories(c) => {
+                    let json = serde_json::to_vec(c).unwrap_or_default();
+                    let bytes = json.len() as i64;
+                    rows.push((name, *read, sample, Some(json), None, bytes));
+                }
+            }
+        }
         let schema: Vec<[&str; 3]> = meta
             .schema
             .iter()
@@ -119,11 +151,10 @@ impl Catalog {
         {
             let mut insert = tx.prepare(
                 "INSERT OR REPLACE INTO drift_samples
-                     (hash, column_name, read_as, version, missing, unparsable, payload, bytes, used_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     (hash, column_name, read_as, version, missing, unparsable, payload, file, bytes, used_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
-            for (name, (read, sample)) in samples {
-                let payload = encode(sample);
+            for (name, read, sample, payload, file, bytes) in &rows {
                 insert.execute(params![
                     meta.hash,
                     name,
@@ -132,16 +163,27 @@ impl Catalog {
                     sample.missing as i64,
                     sample.unparsable as i64,
                     payload,
-                    payload.len() as i64,
+                    file,
+                    bytes,
                     now,
                 ])?;
+            }
+        }
+        // Evict old encodings, then the least recently used beyond the budget (never the rows
+        // just written); their files go after the commit.
+        let mut doomed: Vec<String> = Vec::new();
+        {
+            let mut old = tx.prepare(
+                "SELECT file FROM drift_samples WHERE version <> ?1 AND file IS NOT NULL",
+            )?;
+            for f in old.query_map([SAMPLE_VERSION], |r| r.get::<_, String>(0))? {
+                doomed.push(f?);
             }
         }
         tx.execute(
             "DELETE FROM drift_samples WHERE version <> ?1",
             [SAMPLE_VERSION],
         )?;
-        // Evict the least recently used beyond the budget (never the rows just written).
         let total: i64 = tx.query_row(
             "SELECT coalesce(sum(bytes), 0) FROM drift_samples",
             [],
@@ -149,15 +191,17 @@ impl Catalog {
         )?;
         if total > CACHE_BUDGET_BYTES {
             let mut excess = total - CACHE_BUDGET_BYTES;
-            let victims: Vec<(String, String, String, i64)> = {
+            let victims: Vec<(String, String, String, i64, Option<String>)> = {
                 let mut q = tx.prepare(
-                    "SELECT hash, column_name, read_as, bytes FROM drift_samples
+                    "SELECT hash, column_name, read_as, bytes, file FROM drift_samples
                      WHERE used_at_ms < ?1 ORDER BY used_at_ms",
                 )?;
-                q.query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                    .collect::<Result<_, _>>()?
+                q.query_map([now], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
+                .collect::<Result<_, _>>()?
             };
-            for (hash, column, read, bytes) in victims {
+            for (hash, column, read, bytes, file) in victims {
                 if excess <= 0 {
                     break;
                 }
@@ -165,10 +209,15 @@ impl Catalog {
                     "DELETE FROM drift_samples WHERE hash = ?1 AND column_name = ?2 AND read_as = ?3",
                     params![hash, column, read],
                 )?;
+                doomed.extend(file);
                 excess -= bytes;
             }
         }
         tx.commit()?;
+        for f in doomed {
+            // Already unreferenced: a file left behind wastes space, nothing else.
+            let _ = std::fs::remove_file(dir.join(f));
+        }
         Ok(())
     }
 
@@ -224,22 +273,56 @@ impl Catalog {
         hash: &str,
         columns: &[(String, ReadAs)],
     ) -> Result<Option<HashMap<String, ColumnSample>>, CatalogError> {
+        let dir = self.drift_cache_dir();
         let mut q = self.conn.prepare_cached(
-            "SELECT missing, unparsable, payload FROM drift_samples
+            "SELECT missing, unparsable, payload, file, bytes FROM drift_samples
              WHERE hash = ?1 AND column_name = ?2 AND read_as = ?3 AND version = ?4",
         )?;
-        let mut out = HashMap::with_capacity(columns.len());
+        type Row = (i64, i64, Option<Vec<u8>>, Option<String>, i64);
+        let mut found: Vec<(&String, ReadAs, Row)> = Vec::with_capacity(columns.len());
         for (name, read) in columns {
-            let row: Option<(i64, i64, Vec<u8>)> = q
+            let row: Option<Row> = q
                 .query_row(
                     params![hash, name, read_as_str(*read), SAMPLE_VERSION],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
-            let Some(sample) = row.and_then(|(m, u, p)| decode(*read, &p, m, u)) else {
+            let Some(row) = row else {
                 return Ok(None);
             };
-            out.insert(name.clone(), sample);
+            found.push((name, *read, row));
+        }
+        // The arrays are read in parallel: page cache to memory is the whole cost.
+        let loaded = crate::drift::compare::parallel_map(&found, |(name, read, row)| {
+            let (missing, unparsable, payload, file, bytes) = row;
+            let values = match (read, payload, file) {
+                (ReadAs::Categories, Some(json), _) => {
+                    Values::Categories(serde_json::from_slice(json).ok()?)
+                }
+                (ReadAs::Numbers, _, Some(file)) => {
+                    let raw = std::fs::read(dir.join(file)).ok()?;
+                    if raw.len() as i64 != *bytes {
+                        return None; // truncated or replaced: a miss
+                    }
+                    Values::Numeric(numbers_from_bytes(&raw)?)
+                }
+                _ => return None,
+            };
+            Some((
+                (*name).clone(),
+                ColumnSample {
+                    values,
+                    missing: *missing as u64,
+                    unparsable: *unparsable as u64,
+                },
+            ))
+        });
+        let mut out = HashMap::with_capacity(columns.len());
+        for entry in loaded {
+            let Some((name, sample)) = entry else {
+                return Ok(None);
+            };
+            out.insert(name, sample);
         }
         self.conn.execute(
             "UPDATE drift_samples SET used_at_ms = ?1 WHERE hash = ?2",
@@ -303,6 +386,12 @@ mod tests {
             "nothing is cached before it is stored"
         );
         catalog.store_drift_reference(&meta, &samples).unwrap();
+        let arrays: Vec<_> = walk(&catalog.drift_cache_dir());
+        assert_eq!(
+            arrays.len(),
+            1,
+            "the numeric column's array is a file: {arrays:?}"
+        );
 
         // Make the reference unreadable as CSV but keep its size and mtime: a cache hit must
         // not read it at all.
@@ -342,5 +431,48 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("ref.csv"), "{err}");
+
+        // A cache file that went missing is a miss, never a wrong answer.
+        std::fs::write(&reference, &r).unwrap();
+        let third = compare_with_cache(
+            &reference,
+            &current,
+            &options,
+            Some(&catalog),
+            Keep::FromFile,
+            &quiet,
+        )
+        .unwrap();
+        catalog
+            .store_drift_reference(&third.reference, &third.samples)
+            .unwrap();
+        for f in walk(&catalog.drift_cache_dir()) {
+            std::fs::remove_file(f).unwrap();
+        }
+        let fourth = compare_with_cache(
+            &reference,
+            &current,
+            &options,
+            Some(&catalog),
+            Keep::Nothing,
+            &quiet,
+        )
+        .unwrap()
+        .report;
+        assert!(!fourth.reference.cached);
+        assert_eq!(fourth.columns, first.columns);
+    }
+
+    fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
     }
 }

@@ -80,6 +80,12 @@ pub enum CatalogError {
     NoSuchProject { what: String },
     #[error("catalog query failed: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("cannot write the catalog's cache file {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// What kind of failure a [`CatalogError`] is, for exit codes and UI error codes.
@@ -105,7 +111,9 @@ impl CatalogError {
             | CatalogError::NoDataDir
             | CatalogError::CreateDir { .. }
             | CatalogError::Open { .. } => ErrorKind::BadInput,
-            CatalogError::Migrate { .. } | CatalogError::Sql(_) => ErrorKind::Internal,
+            CatalogError::Migrate { .. } | CatalogError::Sql(_) | CatalogError::Cache { .. } => {
+                ErrorKind::Internal
+            }
         }
     }
 }

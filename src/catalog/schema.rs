@@ -232,7 +232,8 @@ CREATE TABLE drift_samples (
     version     INTEGER NOT NULL,              -- the sample encoding's version
     missing     INTEGER NOT NULL,
     unparsable  INTEGER NOT NULL,
-    payload     BLOB NOT NULL,                 -- numbers: sorted f64 LE; categories: JSON [[v, n], ...]
+    payload     BLOB,                          -- categories: JSON [[v, n], ...]; NULL for numbers
+    file        TEXT,                          -- numbers: sorted f64 LE in this file of the cache folder
     bytes       INTEGER NOT NULL,
     used_at_ms  INTEGER NOT NULL,
     PRIMARY KEY (hash, column_name, read_as, version)

@@ -891,6 +891,9 @@ pub fn compare_with_cache(
         });
         let cached = cache.and_then(|c| c.samples(&ref_side.hash, group));
         from_cache &= cached.is_some();
+        if cached.is_some() {
+            lap("reference samples loaded from the cache");
+        }
         let ref_frame = match cached {
             Some(_) => None,
             None => Some(ref_side.frame()?),
@@ -921,7 +924,11 @@ pub fn compare_with_cache(
                     total,
                     message: format!("tested {name}"),
                 });
-                let kept = if keep.keeps_read_samples() { read_ref } else { None };
+                let kept = if keep.keeps_read_samples() {
+                    read_ref
+                } else {
+                    None
+                };
                 Ok((result, kept))
             });
         done += group.len();

@@ -37,8 +37,9 @@ fn metric_of(g: &GroupDto, metric: &str) -> Option<f64> {
     }
 }
 
-/// Bars of `metric` per group of `grouping`, the overall value as a line, and the parity band
-/// (overall ± the report's max difference). `None` for an unknown metric.
+/// Bars of `metric` per group of `grouping`, the overall value as a line, and the two parity
+/// bands: overall ± the report's max difference, and overall × min ratio to overall ÷ min
+/// ratio; bars outside either are orange, small groups pale. `None` for an unknown metric.
 pub fn grouping_chart_svg(
     check: &FairnessCheck,
     grouping: &GroupingDto,
@@ -116,6 +117,27 @@ fn draw<DB: DrawingBackend>(
         })
         .y_label_formatter(&|v| format!("{v:.1}"))
         .draw()?;
+    if let Some(o) = overall
+        && o > 0.0
+    {
+        // The ratio band: within the four-fifths (min ratio) of the overall value either way.
+        let (lo, hi) = (
+            (o * check.min_ratio).max(0.0),
+            (o / check.min_ratio).min(1.0),
+        );
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(0.0, lo), (n as f64, hi)],
+                RGBColor(86, 180, 233).mix(0.12).filled(),
+            )))?
+            .label(format!("ratio band ×{}", short(check.min_ratio)))
+            .legend(|(x, y)| {
+                Rectangle::new(
+                    [(x, y - 5), (x + 12, y + 5)],
+                    RGBColor(86, 180, 233).mix(0.4).filled(),
+                )
+            });
+    }
     if let Some(o) = overall {
         let lo = (o - check.max_difference).max(0.0);
         let hi = (o + check.max_difference).min(1.0);
@@ -142,7 +164,10 @@ fn draw<DB: DrawingBackend>(
     }
     chart.draw_series(grouping.groups.iter().enumerate().filter_map(|(i, g)| {
         let v = metric_of(g, metric)?;
-        let outside = overall.is_some_and(|o| (v - o).abs() > check.max_difference);
+        let outside = overall.is_some_and(|o| {
+            (v - o).abs() > check.max_difference
+                || (o > 0.0 && (v / o < check.min_ratio || v / o > 1.0 / check.min_ratio))
+        });
         let color = if outside { bad } else { bar };
         let style = if g.below_min_size {
             color.mix(0.35).filled()
