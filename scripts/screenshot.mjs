@@ -50,6 +50,17 @@ try {
       await session.click(rows[0]); // open the most drifted column's details and chart
       await sleep(800);
     }
+    if (view === 'fairness') {
+      await session.textsOf('[data-testid="fairness-path"]');
+      const [input] = await session.findAll('[data-testid="fairness-path"]');
+      await session.sendKeys(input, path.join(root, 'assets/demo/data/predictions.csv') + '\uE004');
+      await session.textsOf('[data-testid="fairness-guess"]', 60_000);
+      await sleep(500);
+      const [run] = await session.findAll('[data-testid="run-fairness"]');
+      await session.click(run);
+      await session.textsOf('[data-testid="fairness-verdict"]', 60_000);
+      await sleep(800);
+    }
   }
   await sleep(500); // let the last frame (fonts, transitions) reach the X server
   fs.mkdirSync(path.dirname(out), { recursive: true });

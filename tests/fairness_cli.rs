@@ -300,3 +300,43 @@ fn bad_input_is_named() {
             .any(|u| u["metric"] == "false_positive_rate")
     );
 }
+
+#[test]
+fn the_demo_predictions_match_their_manifest() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("MANIFEST.json")).unwrap())
+            .unwrap();
+    let want = &manifest["data"]["predictions"]["by_age_group"];
+    let r = json(&run(&[
+        &root.join("data/predictions.csv"),
+        &"--label",
+        &"label",
+        &"--prediction",
+        &"prediction",
+        &"--sensitive",
+        &"age_group",
+        &"--format",
+        &"json",
+    ]));
+    let groups = r["groupings"][0]["groups"].as_array().unwrap();
+    for (label, expected) in want.as_object().unwrap() {
+        let got = groups.iter().find(|g| g["label"] == *label).unwrap();
+        assert_eq!(got["count"], expected["n"], "{label}");
+        for metric in [
+            "selection_rate",
+            "true_positive_rate",
+            "false_positive_rate",
+            "accuracy",
+        ] {
+            let (a, b) = (
+                got[metric].as_f64().unwrap(),
+                expected[metric].as_f64().unwrap(),
+            );
+            assert!(
+                (a - b).abs() < 5e-7,
+                "{label} {metric}: {a} vs manifest {b}"
+            );
+        }
+    }
+}

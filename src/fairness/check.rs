@@ -406,11 +406,14 @@ fn binary(c: &ColumnInfo) -> bool {
 }
 
 fn guess(columns: &[ColumnInfo]) -> Guess {
+    // The first name of the list that a column has (the list is in order of preference).
     let named = |names: &[&str]| {
-        columns
-            .iter()
-            .find(|c| names.contains(&c.name.to_ascii_lowercase().as_str()))
-            .map(|c| c.name.clone())
+        names.iter().find_map(|n| {
+            columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(n))
+                .map(|c| c.name.clone())
+        })
     };
     let label = named(&[
         "label", "y", "target", "y_true", "truth", "actual", "outcome", "class",

@@ -103,6 +103,38 @@ test('two files compared in the Compare view through the real engine', async () 
   }
 });
 
+test('a predictions file checked in the Fairness view through the real engine', async () => {
+  const [nav] = await session.findAll('[data-testid="nav-fairness"]');
+  await session.click(nav);
+  const [input] = await waitForElement('[data-testid="fairness-path"]');
+  await session.sendKeys(input, path.join(demo, 'data', 'predictions.csv') + '\uE004');
+  // The real fairness_columns guesses the roles from the file's columns.
+  await session.textsMatching('[data-testid="fairness-guess"]', /label/i, 60_000);
+  await waitForEnabled('[data-testid="run-fairness"]');
+  const [run] = await session.findAll('[data-testid="run-fairness"]');
+  await session.click(run);
+  const [verdict] = await session.textsMatching('[data-testid="fairness-verdict"]', /violation/i, 60_000);
+  assert.ok(verdict.length > 0);
+  const report = (await session.textsOf('[data-testid="fairness-report"]')).join('\n');
+  for (const group of ['18-29', '60+']) assert.match(report, new RegExp(group.replace('+', '\\+')));
+  assert.match(report, /demographic_parity|Demographic parity/i);
+  if (process.env.E2E_SCREENSHOT_FAIRNESS) {
+    fs.writeFileSync(process.env.E2E_SCREENSHOT_FAIRNESS, await session.screenshotPng());
+  }
+});
+
+async function waitForEnabled(css) {
+  for (let i = 0; i < 300; i++) {
+    const ok = await session.execute(
+      'const e = document.querySelector(arguments[0]); return !!e && !e.disabled;',
+      [css],
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${css} never became enabled`);
+}
+
 async function waitForElement(css) {
   await session.textsOf(css);
   return session.findAll(css);

@@ -68,6 +68,19 @@ describe('commands', () => {
       'export_drift_report',
       { reportId: 3, format: 'html', path: '/tmp/drift.html' },
     ],
+    ['fairnessColumns', () => backend.fairnessColumns('/d/predictions.csv'), 'fairness_columns', { path: '/d/predictions.csv' }],
+    [
+      'fairnessChart',
+      () => backend.fairnessChart(4, 2, 'true_positive_rate'),
+      'fairness_chart',
+      { reportId: 4, grouping: 2, metric: 'true_positive_rate' },
+    ],
+    [
+      'exportFairnessReport',
+      () => backend.exportFairnessReport(4, 'json', '/tmp/fairness.json'),
+      'export_fairness_report',
+      { reportId: 4, format: 'json', path: '/tmp/fairness.json' },
+    ],
   ] as const)('%s invokes %s', async (_name, run, cmd, args) => {
     tauri.invoke.mockResolvedValue('result');
     await expect(run()).resolves.toBe('result');
@@ -160,6 +173,32 @@ describe('compareDatasets', () => {
     await expect(backend.compareDatasets({ reference: '/data/missing.csv', current: '/c.csv' }, () => {})).rejects.toStrictEqual(
       error,
     );
+  });
+});
+
+describe('runFairness', () => {
+  test('sends the request as plain copies and resolves to the report', async () => {
+    const report = { id: 4 };
+    tauri.invoke.mockResolvedValue(report);
+    const sensitive = ['sex', 'age_group'];
+    const bootstrap = { replicates: 2000, seed: 7 };
+    const request = { path: '/d/p.csv', label: 'label', prediction: 'prediction', sensitive, bootstrap, min_group_size: 30 };
+    await expect(backend.runFairness(request)).resolves.toBe(report);
+    const [cmd, args] = tauri.invoke.mock.calls[0];
+    expect(cmd).toBe('fairness_report');
+    expect(args).toEqual({ request });
+    expect(args.request.sensitive).not.toBe(sensitive);
+    expect(args.request.bootstrap).not.toBe(bootstrap);
+  });
+
+  test('no bootstrap stays null; a refusal is the same AppError', async () => {
+    tauri.invoke.mockRejectedValue({ code: 'bad_input', message: 'column label must hold two classes but holds at least three: 0, 1, 2' });
+    const request = { path: '/d/p.csv', label: 'label', prediction: 'prediction', sensitive: ['sex'], bootstrap: null };
+    await expect(backend.runFairness(request)).rejects.toStrictEqual({
+      code: 'bad_input',
+      message: 'column label must hold two classes but holds at least three: 0, 1, 2',
+    });
+    expect(tauri.invoke.mock.calls[0][1].request.bootstrap).toBeNull();
   });
 });
 

@@ -296,6 +296,127 @@ export type DriftMethod = {
   default_threshold: number;
 };
 
+/** A column of a predictions file, as the fairness form lists it. */
+export type FairnessColumn = {
+  name: string;
+  dtype: string;
+  kind: ColumnKind;
+  /** Distinct values; null when not counted. */
+  distinct: number | null;
+  /** Up to 20 distinct values, as strings; null when there are more (or they were not read). */
+  values: string[] | null;
+};
+
+/** A predictions file's columns and the engine's guesses for the form. */
+export type FairnessColumns = {
+  path: string;
+  rows: number;
+  columns: FairnessColumn[];
+  guess: {
+    label: string | null;
+    prediction: string | null;
+    positive_label: string | null;
+    /** The guessed prediction column holds scores (compared with a threshold), not classes. */
+    score: boolean;
+    sensitive: string[];
+  };
+};
+
+/** What to check and how; null fields take the engine's defaults. */
+export type FairnessRequest = {
+  path: string;
+  label: string;
+  prediction: string;
+  sensitive: string[];
+  positive_label?: string | null;
+  score_threshold?: number | null;
+  min_group_size?: number | null;
+  /** An earlier predictions file: the report then says what moved. */
+  compare_with?: string | null;
+  bootstrap?: { replicates: number; seed: number } | null;
+  max_difference?: number | null;
+  min_ratio?: number | null;
+};
+
+/** One group's rates (Fairlearn's names); a null rate is undefined for the group, and `undefined` says why. */
+export type FairnessGroup = {
+  /** The group's values joined as Fairlearn prints intersections: `F | 18-29`. */
+  label: string;
+  values: string[];
+  count: number;
+  below_min_size: boolean;
+  selection_rate: number | null;
+  true_positive_rate: number | null;
+  false_positive_rate: number | null;
+  true_negative_rate: number | null;
+  false_negative_rate: number | null;
+  accuracy: number | null;
+  precision: number | null;
+  undefined: { metric: string; reason: string }[];
+};
+
+/** A bootstrap percentile interval. */
+export type FairnessInterval = { low: number; high: number; confidence: number };
+
+/** A Fairlearn disparity; only `between_groups` ones are judged (`violated` is null for `to_overall`). */
+export type FairnessDisparity = {
+  name: string;
+  method: 'between_groups' | 'to_overall';
+  value: number | null;
+  interval: FairnessInterval | null;
+  threshold: number;
+  kind: 'difference' | 'ratio';
+  violated: boolean | null;
+};
+
+/** One sensitive column, or the intersection of all of them. */
+export type FairnessGrouping = {
+  columns: string[];
+  groups: FairnessGroup[];
+  disparities: FairnessDisparity[];
+  /** The four-fifths rule on selection rates. */
+  disparate_impact: {
+    ratio: number | null;
+    four_fifths_violation: boolean | null;
+    lowest_group: string | null;
+    highest_group: string | null;
+    interval: FairnessInterval | null;
+  };
+};
+
+/** A group's metric in the earlier file and in this one. */
+export type FairnessChange = {
+  grouping: string;
+  group: string;
+  metric: string;
+  before: number | null;
+  after: number | null;
+  change: number | null;
+};
+
+export type FairnessReport = {
+  format_version: 1;
+  /** The app's handle on this report, for `fairnessChart` and `exportFairnessReport`. */
+  id: number;
+  data: { path: string; format: string; rows: number; hash: string };
+  label: string;
+  prediction: string;
+  positive_label: string;
+  /** Set when the prediction column holds scores. */
+  score_threshold: number | null;
+  sensitive: string[];
+  min_group_size: number;
+  max_difference: number;
+  min_ratio: number;
+  overall: FairnessGroup;
+  /** Each sensitive column, then their intersection. */
+  groupings: FairnessGrouping[];
+  violations: number;
+  passed: boolean;
+  elapsed_ms: number;
+  comparison: { path: string; rows: number; changes: FairnessChange[] } | null;
+};
+
 /** `invoke` with its rejection normalised to an `AppError`. */
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -466,6 +587,30 @@ export function driftColumnChart(reportId: number, column: string): Promise<{ sv
 
 export function exportDriftReport(reportId: number, format: 'html' | 'json', path: string): Promise<void> {
   return call<void>('export_drift_report', { reportId, format, path });
+}
+
+/** A predictions file's columns, with the engine's guesses of label, prediction and sensitive columns. */
+export function fairnessColumns(path: string): Promise<FairnessColumns> {
+  return call<FairnessColumns>('fairness_columns', { path });
+}
+
+/** Measures a classifier's fairness across the groups of the sensitive columns. */
+export function runFairness(request: FairnessRequest): Promise<FairnessReport> {
+  const sent: FairnessRequest = {
+    ...request,
+    sensitive: [...request.sensitive],
+    bootstrap: request.bootstrap ? { ...request.bootstrap } : request.bootstrap,
+  };
+  return call<FairnessReport>('fairness_report', { request: sent });
+}
+
+/** One grouping's bars of `metric` per group, with the overall line and the parity band, drawn by the shell. */
+export function fairnessChart(reportId: number, grouping: number, metric: string): Promise<{ svg: string }> {
+  return call<{ svg: string }>('fairness_chart', { reportId, grouping, metric });
+}
+
+export function exportFairnessReport(reportId: number, format: 'html' | 'json', path: string): Promise<void> {
+  return call<void>('export_fairness_report', { reportId, format, path });
 }
 
 /** Subscribes `handler` to a shell event; resolves to a function that unsubscribes. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DROP_DATASET, DROP_SLOT, NO_TARGETS, dropHint, dropTargetsAt, routeDrop, type PointLookup } from './drop';
+import { DROP_DATASET, DROP_FAIRNESS, DROP_SLOT, NO_TARGETS, dropHint, dropTargetsAt, routeDrop, type PointLookup } from './drop';
 
 /**
  * A stand-in for the DOM: elements with attributes and a parent, enough for
@@ -32,7 +32,11 @@ describe('dropTargetsAt', () => {
     const row = element({ [DROP_DATASET]: '/home/ana/work/fraud/data/train.csv' });
     const cell = element({}, row);
     const doc = lookup(cell);
-    expect(dropTargetsAt({ x: 12.5, y: 40 }, doc)).toEqual({ dataset: '/home/ana/work/fraud/data/train.csv', slot: null });
+    expect(dropTargetsAt({ x: 12.5, y: 40 }, doc)).toEqual({
+      dataset: '/home/ana/work/fraud/data/train.csv',
+      slot: null,
+      fairness: null,
+    });
     expect(doc.asked).toEqual([[12.5, 40]]);
   });
 
@@ -40,23 +44,36 @@ describe('dropTargetsAt', () => {
     expect(dropTargetsAt({ x: 1, y: 1 }, lookup(element({}, element({ [DROP_SLOT]: 'current' }))))).toEqual({
       dataset: null,
       slot: 'current',
+      fairness: null,
+    });
+  });
+
+  test('finds a Fairness file field', () => {
+    expect(dropTargetsAt({ x: 1, y: 1 }, lookup(element({}, element({ [DROP_FAIRNESS]: 'baseline' }))))).toEqual({
+      dataset: null,
+      slot: null,
+      fairness: 'baseline',
     });
   });
 
   test('nothing under the point, nothing marked, or a bad mark: no target', () => {
     expect(dropTargetsAt({ x: 1, y: 1 }, lookup(null))).toEqual(NO_TARGETS);
     expect(dropTargetsAt({ x: 1, y: 1 }, lookup(element({})))).toEqual(NO_TARGETS);
-    expect(dropTargetsAt({ x: 1, y: 1 }, lookup(element({ [DROP_SLOT]: 'left', [DROP_DATASET]: '' })))).toEqual(NO_TARGETS);
+    expect(dropTargetsAt({ x: 1, y: 1 }, lookup(element({ [DROP_SLOT]: 'left', [DROP_DATASET]: '', [DROP_FAIRNESS]: 'x' })))).toEqual(
+      NO_TARGETS,
+    );
   });
 });
 
 describe('routeDrop', () => {
-  const dataset = { dataset: '/p/data/train.csv', slot: null };
+  const dataset = { dataset: '/p/data/train.csv', slot: null, fairness: null };
   test.each([
     ['projects', ['/data/a'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/a'] }],
     ['runs', ['/data/a', '/data/b'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/a', '/data/b'] }],
     ['compare', ['/r.csv', '/c.csv'], NO_TARGETS, { kind: 'compare-files', paths: ['/r.csv', '/c.csv'], slot: null }],
-    ['compare', ['/c.csv'], { dataset: null, slot: 'current' }, { kind: 'compare-files', paths: ['/c.csv'], slot: 'current' }],
+    ['compare', ['/c.csv'], { dataset: null, slot: 'current', fairness: null }, { kind: 'compare-files', paths: ['/c.csv'], slot: 'current' }],
+    ['fairness', ['/p.csv'], NO_TARGETS, { kind: 'fairness-file', path: '/p.csv', slot: 'predictions', ignored: 0 }],
+    ['fairness', ['/old.csv', '/x.csv'], { dataset: null, slot: null, fairness: 'baseline' }, { kind: 'fairness-file', path: '/old.csv', slot: 'baseline', ignored: 1 }],
     ['datasets', ['/new.csv', '/other.csv'], dataset, { kind: 'compare-with-dataset', reference: '/p/data/train.csv', current: '/new.csv' }],
     ['datasets', ['/data/folder'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/folder'] }],
     ['models', ['/data/a'], dataset, { kind: 'add-projects', paths: ['/data/a'] }],
@@ -73,8 +90,10 @@ test('dropHint: a veil where a drop adds projects, a hint where the view takes i
   expect(dropHint('projects', NO_TARGETS)).toEqual({ full: true, message: 'Drop a folder to add it as a project' });
   expect(dropHint('runs', NO_TARGETS).full).toBe(true);
   expect(dropHint('compare', NO_TARGETS).full).toBe(false);
-  expect(dropHint('compare', { dataset: null, slot: 'reference' }).message).toBe('Drop to use as the reference file');
-  expect(dropHint('datasets', { dataset: '/p/data/train.csv', slot: null })).toEqual({
+  expect(dropHint('compare', { dataset: null, slot: 'reference', fairness: null }).message).toBe('Drop to use as the reference file');
+  expect(dropHint('fairness', NO_TARGETS)).toEqual({ full: false, message: 'Drop a file of predictions to check its fairness' });
+  expect(dropHint('fairness', { dataset: null, slot: null, fairness: 'baseline' }).message).toBe('Drop to compare with this earlier file');
+  expect(dropHint('datasets', { dataset: '/p/data/train.csv', slot: null, fairness: null })).toEqual({
     full: false,
     message: 'Drop to compare a file with train.csv',
   });

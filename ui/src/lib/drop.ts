@@ -1,12 +1,15 @@
 /**
  * Where a file drop goes. The OS hands a drop to the webview with a position,
  * not to a DOM element, so the view on screen decides: Compare takes data
- * files (onto a slot, or anywhere), Datasets takes a file onto a dataset (to
- * compare it with that dataset), and everywhere else a drop adds folders as
- * projects. Elements that take a drop say so with the data attributes below.
+ * files (onto a slot, or anywhere), Fairness takes a predictions file (or,
+ * onto its comparison field, an earlier one), Datasets takes a file onto a
+ * dataset (to compare it with that dataset), and everywhere else a drop adds
+ * folders as projects. Elements that take a drop say so with the data
+ * attributes below.
  */
 import type { DropPoint } from './backend';
 import type { Slot } from './drift';
+import type { FairnessSlot } from './fairness';
 import { baseName } from './projects';
 import type { PlaceId } from './views';
 
@@ -14,11 +17,13 @@ import type { PlaceId } from './views';
 export const DROP_DATASET = 'data-drop-dataset';
 /** On the Compare view's file slots: `reference` or `current`. */
 export const DROP_SLOT = 'data-drop-slot';
+/** On the Fairness view's file fields: `predictions` or `baseline` (the earlier file). */
+export const DROP_FAIRNESS = 'data-drop-fairness';
 
 /** What a point is over. */
-export type DropTargets = { dataset: string | null; slot: Slot | null };
+export type DropTargets = { dataset: string | null; slot: Slot | null; fairness: FairnessSlot | null };
 
-export const NO_TARGETS: DropTargets = { dataset: null, slot: null };
+export const NO_TARGETS: DropTargets = { dataset: null, slot: null, fairness: null };
 
 /** The part of `document` used here, so tests can hand in a stand-in. */
 export type PointLookup = { elementFromPoint(x: number, y: number): Element | null };
@@ -29,15 +34,19 @@ export function dropTargetsAt(point: DropPoint, doc: PointLookup): DropTargets {
   if (!element) return NO_TARGETS;
   const dataset = element.closest(`[${DROP_DATASET}]`)?.getAttribute(DROP_DATASET) ?? null;
   const slot = element.closest(`[${DROP_SLOT}]`)?.getAttribute(DROP_SLOT) ?? null;
+  const fairness = element.closest(`[${DROP_FAIRNESS}]`)?.getAttribute(DROP_FAIRNESS) ?? null;
   return {
     dataset: dataset === '' ? null : dataset,
     slot: slot === 'reference' || slot === 'current' ? slot : null,
+    fairness: fairness === 'predictions' || fairness === 'baseline' ? fairness : null,
   };
 }
 
 export type DropAction =
   | { kind: 'add-projects'; paths: string[] }
   | { kind: 'compare-files'; paths: string[]; slot: Slot | null }
+  /** A file for the Fairness view: the first path, into the field it landed on (else the predictions); `ignored` counts the rest. */
+  | { kind: 'fairness-file'; path: string; slot: FairnessSlot; ignored: number }
   /** A file dropped on a dataset: the dataset is the reference, the (first) file the current. */
   | { kind: 'compare-with-dataset'; reference: string; current: string };
 
@@ -45,6 +54,9 @@ export type DropAction =
 export function routeDrop(view: PlaceId, paths: readonly string[], targets: DropTargets): DropAction | null {
   if (paths.length === 0) return null;
   if (view === 'compare') return { kind: 'compare-files', paths: [...paths], slot: targets.slot };
+  if (view === 'fairness') {
+    return { kind: 'fairness-file', path: paths[0], slot: targets.fairness ?? 'predictions', ignored: paths.length - 1 };
+  }
   if (view === 'datasets' && targets.dataset !== null) {
     return { kind: 'compare-with-dataset', reference: targets.dataset, current: paths[0] };
   }
@@ -64,6 +76,15 @@ export function dropHint(view: PlaceId, targets: DropTargets): { full: boolean; 
         targets.slot !== null
           ? `Drop to use as the ${targets.slot} file`
           : 'Drop two files to compare them (the first is the reference), or one on a slot',
+    };
+  }
+  if (view === 'fairness') {
+    return {
+      full: false,
+      message:
+        targets.fairness === 'baseline'
+          ? 'Drop to compare with this earlier file'
+          : 'Drop a file of predictions to check its fairness',
     };
   }
   if (view === 'datasets') {

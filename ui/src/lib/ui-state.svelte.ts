@@ -1,12 +1,23 @@
 /**
  * What each view remembers while another view is shown: the Runs view's
  * filter, sort, grouping, selection and scroll, the open dataset or model,
- * the Compare view's files, options and last report.
+ * the Compare and Fairness views' files, options and last reports.
  * App owns one of each and hands it to its view, so switching views and back
  * (or a live reload) loses nothing.
  */
-import type { DriftMethod, DriftProgress, DriftReport } from './backend';
+import type { DriftMethod, DriftProgress, DriftReport, FairnessColumns, FairnessReport } from './backend';
 import { DEFAULT_DRIFT_SHARE, DEFAULT_DRIFT_SORT, placeFiles, swapFiles, type DriftSort, type Slot } from './drift';
+import {
+  DEFAULT_CHART_METRIC,
+  DEFAULT_MAX_DIFFERENCE,
+  DEFAULT_MIN_GROUP_SIZE,
+  DEFAULT_MIN_RATIO,
+  DEFAULT_SCORE_THRESHOLD,
+  defaultPositiveLabel,
+  preselect,
+  type FairnessMetric,
+  type FairnessSlot,
+} from './fairness';
 import { DEFAULT_SORT, type Grouping, type Sort } from './runs';
 
 export class RunsUi {
@@ -87,5 +98,74 @@ export class CompareUi {
     const swapped = swapFiles({ reference: this.reference, current: this.current });
     this.reference = swapped.reference;
     this.current = swapped.current;
+  }
+}
+
+/**
+ * The Fairness view: the predictions file and its columns, the form, the
+ * check under way and the last report. A check started here finishes into it
+ * even when the view is left meanwhile.
+ */
+export class FairnessUi {
+  path = $state<string | null>(null);
+  /** Files beyond the first in the last drop (not used). */
+  ignored = $state(0);
+  /** The path whose columns were last asked for (loaded, loading or failed): asked once per path. */
+  columnsAsked = $state<string | null>(null);
+  /** The columns of `path`, once read. */
+  columns = $state.raw<FairnessColumns | null>(null);
+  /** Whether the columns of `path` are being read. */
+  columnsLoading = $state(false);
+  label = $state('');
+  prediction = $state('');
+  positiveLabel = $state('');
+  thresholdText = $state(String(DEFAULT_SCORE_THRESHOLD));
+  sensitive = $state.raw<string[]>([]);
+  minGroupSizeText = $state(String(DEFAULT_MIN_GROUP_SIZE));
+  compareWith = $state('');
+  bootstrap = $state(false);
+  seedText = $state('0');
+  maxDifferenceText = $state(String(DEFAULT_MAX_DIFFERENCE));
+  minRatioText = $state(String(DEFAULT_MIN_RATIO));
+  running = $state(false);
+  report = $state.raw<FairnessReport | null>(null);
+  /** What the charts show. */
+  metric = $state<FairnessMetric>(DEFAULT_CHART_METRIC);
+  /** Where the last export was written. */
+  exported = $state<string | null>(null);
+
+  /** A dropped, picked, chosen or typed file: the predictions (their columns are read anew) or the earlier file. */
+  place(path: string, slot: FairnessSlot = 'predictions', ignored = 0) {
+    this.ignored = ignored;
+    if (slot === 'baseline') {
+      this.compareWith = path;
+      return;
+    }
+    if (path === this.path) return;
+    this.path = path;
+    this.columns = null;
+  }
+
+  clear() {
+    this.path = null;
+    this.columns = null;
+    this.columnsAsked = null;
+    this.columnsLoading = false;
+  }
+
+  /** The columns of the file arrived: the form takes the engine's guesses. */
+  useColumns(columns: FairnessColumns) {
+    const choice = preselect(columns);
+    this.columns = columns;
+    this.label = choice.label;
+    this.prediction = choice.prediction;
+    this.positiveLabel = choice.positiveLabel;
+    this.sensitive = choice.sensitive;
+  }
+
+  /** Another label: its positive value is chosen again. */
+  chooseLabel(label: string) {
+    this.label = label;
+    this.positiveLabel = defaultPositiveLabel(this.columns, label);
   }
 }

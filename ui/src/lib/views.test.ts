@@ -12,8 +12,8 @@ test('the sidebar lists the six views in order, Projects first', () => {
   ]);
 });
 
-test('Projects, Runs, Datasets, Compare and Models work; every other view says what it holds and when it arrives', () => {
-  const working = ['projects', 'runs', 'datasets', 'compare', 'models'];
+test('Projects, Runs, Datasets, Compare, Fairness and Models work; every other view says what it holds and when it arrives', () => {
+  const working = ['projects', 'runs', 'datasets', 'compare', 'fairness', 'models'];
   for (const view of VIEWS) {
     if (working.includes(view.id)) {
       expect(view.upcoming).toBeNull();

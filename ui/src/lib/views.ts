@@ -20,15 +20,7 @@ export const VIEWS: readonly View[] = [
   { id: 'runs', label: 'Runs', upcoming: null },
   { id: 'datasets', label: 'Datasets', upcoming: null },
   { id: 'compare', label: 'Compare', upcoming: null },
-  {
-    id: 'fairness',
-    label: 'Fairness',
-    upcoming: {
-      summary:
-        "Choose a file of predictions and its label, prediction and sensitive columns to see each group's rates and the disparities between groups.",
-      arrivesWith: 'fairness checks',
-    },
-  },
+  { id: 'fairness', label: 'Fairness', upcoming: null },
   { id: 'models', label: 'Models', upcoming: null },
 ];
 

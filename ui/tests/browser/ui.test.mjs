@@ -86,11 +86,14 @@ async function serveDist() {
  * Runs in the page before any of its scripts. `setup` is plain data:
  * { info, projects, dialogPath, savePath, addErrors: { [path]: {code, message} }, listFailures: n,
  *   runs, generateRuns: n, datasets, models: {models, registered}, problems,
- *   drift: { methods, report, error } }
+ *   drift: { methods, report, error }, fairness: { columns: { [path]: FairnessColumns }, report, error } }
  * (the first n list_projects calls fail with a catalog error; `generateRuns`
  * makes that many runs in the page instead of `runs`; compare_datasets waits
  * for the test to send progress over its channel and finish through
- * window.__mock.drift, then answers `drift.report` or rejects with `drift.error`).
+ * window.__mock.drift, then answers `drift.report` or rejects with `drift.error`;
+ * fairness_columns answers `fairness.columns[path]` or rejects as the shell
+ * does for a missing file; fairness_report waits for window.__mock.fairness.finish(),
+ * then answers `fairness.report` or rejects with `fairness.error`).
  * Everything the page asked for is recorded in window.__mock.calls.
  */
 function installTauriMock(setup) {
@@ -191,6 +194,15 @@ function installTauriMock(setup) {
       settle();
     },
   };
+  /** The fairness check under way: it answers when the test says so. */
+  const fairness = {
+    settle: null,
+    finish() {
+      const settle = fairness.settle;
+      fairness.settle = null;
+      settle();
+    },
+  };
   let savePath = setup.savePath ?? null;
 
   const callbacks = new Map();
@@ -286,6 +298,26 @@ function installTauriMock(setup) {
       if (reportId !== setup.drift.report?.id) throw { code: 'not_found', message: `no drift report ${reportId}` };
       return null;
     },
+    fairness_columns: ({ path }) => {
+      const columns = setup.fairness.columns[path];
+      if (!columns) throw { code: 'not_found', message: `${path}: cannot read: No such file or directory (os error 2)` };
+      return structuredClone(columns);
+    },
+    fairness_report: () =>
+      new Promise((resolve, reject) => {
+        fairness.settle = () =>
+          setup.fairness.error ? reject(setup.fairness.error) : resolve(structuredClone(setup.fairness.report));
+      }),
+    fairness_chart: ({ reportId, grouping, metric }) => {
+      if (reportId !== setup.fairness.report?.id) throw { code: 'not_found', message: `no fairness report ${reportId}` };
+      return {
+        svg: `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="240" data-grouping="${grouping}" data-metric="${metric}"><rect width="100%" height="100%" fill="#fff"/><text x="12" y="20">${metric}</text></svg>`,
+      };
+    },
+    export_fairness_report: ({ reportId }) => {
+      if (reportId !== setup.fairness.report?.id) throw { code: 'not_found', message: `no fairness report ${reportId}` };
+      return null;
+    },
     'plugin:dialog|save': () => savePath,
     'plugin:dialog|open': () => setup.dialogPath,
     'plugin:event|listen': ({ event, handler }) => {
@@ -341,6 +373,7 @@ function installTauriMock(setup) {
     violations,
     runs,
     drift,
+    fairness,
     setSavePath: (path) => (savePath = path),
     /** What the shell does for an event: run every listener registered for it. */
     emit(event, payload) {
@@ -676,6 +709,226 @@ const PROBLEMS = [
   { project: 'churn', path: 'mlruns/0/bad/meta.yaml', reader: 'mlflow', message: 'meta.yaml: expected a mapping at line 3' },
 ];
 
+// Fairness: the shared data's predictions (../shared/data/drift, cur_800:
+// label, prediction, sex F/M, age_group 18-29/30-44/45-59/60+) as confusion
+// counts per sex × age group, derived from Fairlearn's rates on that file,
+// except that here there are only 28 women over 60 and the model selects none
+// of them (a group under the minimum size, whose precision is undefined). The report below is computed from these counts the way the
+// engine does (Fairlearn's definitions, undefined rates left out of every min
+// and max); the earlier file is the same model a month before, when it still did.
+const FAIRNESS_PATH = '/home/ana/work/fraud-detection/data/predictions_2026-03.csv';
+const FAIRNESS_EARLIER = '/home/ana/work/fraud-detection/data/predictions_2026-02.csv';
+const FAIRNESS_CELLS = [
+  // sex, age_group, true positives, false positives, false negatives, true negatives
+  ['F', '18-29', 24, 13, 5, 53],
+  ['F', '30-44', 23, 3, 10, 67],
+  ['F', '45-59', 23, 8, 16, 76],
+  ['F', '60+', 0, 0, 7, 21],
+  ['M', '18-29', 29, 8, 5, 39],
+  ['M', '30-44', 27, 9, 13, 52],
+  ['M', '45-59', 30, 10, 8, 54],
+  ['M', '60+', 15, 4, 11, 60],
+];
+const FAIRNESS_EARLIER_CELLS = [
+  ['F', '18-29', 22, 12, 6, 55],
+  ['F', '30-44', 24, 4, 9, 66],
+  ['F', '45-59', 22, 8, 16, 77],
+  ['F', '60+', 3, 1, 5, 20],
+  ['M', '18-29', 28, 9, 6, 38],
+  ['M', '30-44', 27, 8, 13, 53],
+  ['M', '45-59', 29, 11, 9, 53],
+  ['M', '60+', 16, 4, 10, 60],
+];
+const FAIRNESS_METRIC_NAMES = [
+  'selection_rate', 'true_positive_rate', 'false_positive_rate', 'true_negative_rate', 'false_negative_rate', 'accuracy', 'precision',
+];
+const DISPARITY_NAMES = [
+  'demographic_parity_difference', 'demographic_parity_ratio', 'equalized_odds_difference', 'equalized_odds_ratio',
+  'equal_opportunity_difference', 'equal_opportunity_ratio',
+];
+
+/** A group's metrics from its counts; a rate with a zero denominator is null, with the engine's reason. */
+function fairnessGroup(values, [tp, fp, fn, tn], minGroupSize) {
+  const n = tp + fp + fn + tn;
+  const undefined_ = [];
+  const rate = (metric, num, den, reason) => {
+    if (den > 0) return num / den;
+    undefined_.push({ metric, reason });
+    return null;
+  };
+  return {
+    label: values.join(' | '),
+    values,
+    count: n,
+    below_min_size: n < minGroupSize,
+    selection_rate: rate('selection_rate', tp + fp, n, 'the group has no rows'),
+    true_positive_rate: rate('true_positive_rate', tp, tp + fn, 'the group has no positive labels'),
+    false_positive_rate: rate('false_positive_rate', fp, fp + tn, 'the group has no negative labels'),
+    true_negative_rate: rate('true_negative_rate', tn, fp + tn, 'the group has no negative labels'),
+    false_negative_rate: rate('false_negative_rate', fn, tp + fn, 'the group has no positive labels'),
+    accuracy: rate('accuracy', tp + tn, n, 'the group has no rows'),
+    precision: rate('precision', tp, tp + fp, 'the group has no positive predictions'),
+    undefined: undefined_,
+  };
+}
+
+/** Each sensitive column, then the intersection: groups in sorted value order, counts summed over the other column. */
+function fairnessGroups(cells, columns, minGroupSize) {
+  const byKey = new Map();
+  for (const cell of cells) {
+    const values = columns.map((c) => cell[c]);
+    const key = values.join('\u0000');
+    const sum = byKey.get(key)?.counts ?? [0, 0, 0, 0];
+    byKey.set(key, { values, counts: sum.map((v, i) => v + cell[2 + i]) });
+  }
+  return [...byKey.values()]
+    .sort((a, b) => (a.values.join('\u0000') < b.values.join('\u0000') ? -1 : 1))
+    .map((g) => fairnessGroup(g.values, g.counts, minGroupSize));
+}
+
+function fairnessReport({ id, path, cells, earlier = null, minGroupSize = 30, maxDifference = 0.1, minRatio = 0.8, bootstrap = false }) {
+  const total = cells.reduce((sum, c) => sum.map((v, i) => v + c[2 + i]), [0, 0, 0, 0]);
+  const overall = { ...fairnessGroup([], total, minGroupSize), label: 'overall', below_min_size: false };
+  const interval = (v) => (bootstrap && v !== null ? { low: Math.max(0, v - 0.031), high: Math.min(1, v + 0.027), confidence: 0.95 } : null);
+  const groupings = [[0], [1], [0, 1]].map((cols) => {
+    const groups = fairnessGroups(cells, cols, minGroupSize);
+    const agg = (metric) => {
+      const vs = groups.map((g) => g[metric]).filter((v) => v !== null);
+      const o = overall[metric];
+      const min = Math.min(...vs);
+      const max = Math.max(...vs);
+      return {
+        between_groups: { difference: max - min, ratio: max > 0 ? min / max : null },
+        to_overall: {
+          difference: Math.max(...vs.map((v) => Math.abs(v - o))),
+          ratio: Math.min(...vs.map((v) => (v / o > 1 ? o / v : v / o))),
+        },
+      };
+    };
+    const [sel, tpr, fpr] = ['selection_rate', 'true_positive_rate', 'false_positive_rate'].map(agg);
+    const value = (name, method) => {
+      const kind = name.endsWith('ratio') ? 'ratio' : 'difference';
+      const of = (a) => a[method][kind];
+      if (name.startsWith('demographic_parity')) return of(sel);
+      if (name.startsWith('equal_opportunity')) return of(tpr);
+      return kind === 'difference' ? Math.max(of(tpr), of(fpr)) : Math.min(of(tpr), of(fpr));
+    };
+    const disparities = DISPARITY_NAMES.flatMap((name) =>
+      ['between_groups', 'to_overall'].map((method) => {
+        const kind = name.endsWith('ratio') ? 'ratio' : 'difference';
+        const v = value(name, method);
+        const threshold = kind === 'ratio' ? minRatio : maxDifference;
+        return {
+          name,
+          method,
+          value: v,
+          interval: interval(v),
+          threshold,
+          kind,
+          violated: method === 'to_overall' || v === null ? null : kind === 'ratio' ? v < threshold : v > threshold,
+        };
+      }),
+    );
+    const rates = groups.map((g) => g.selection_rate);
+    const ratio = sel.between_groups.ratio;
+    return {
+      columns: cols.map((c) => ['sex', 'age_group'][c]),
+      groups,
+      disparities,
+      disparate_impact: {
+        ratio,
+        four_fifths_violation: ratio === null ? null : ratio < 0.8,
+        lowest_group: groups[rates.indexOf(Math.min(...rates))].label,
+        highest_group: groups[rates.indexOf(Math.max(...rates))].label,
+        interval: interval(ratio),
+      },
+    };
+  });
+  const violations = groupings.reduce((n, g) => n + g.disparities.filter((d) => d.violated === true).length, 0);
+  let comparison = null;
+  if (earlier) {
+    const before = fairnessReport({ id: 0, path: earlier.path, cells: earlier.cells, minGroupSize });
+    const changes = [];
+    groupings.forEach((g, i) => {
+      for (const group of g.groups) {
+        const old = before.groupings[i].groups.find((x) => x.label === group.label);
+        for (const metric of FAIRNESS_METRIC_NAMES) {
+          const [b, a] = [old[metric], group[metric]];
+          changes.push({ grouping: g.columns.join(' × '), group: group.label, metric, before: b, after: a, change: a === null || b === null ? null : a - b });
+        }
+      }
+    });
+    comparison = { path: earlier.path, rows: before.data.rows, changes };
+  }
+  return {
+    format_version: 1,
+    id,
+    data: { path, format: 'csv', rows: overall.count, hash: 'c0ffee12' },
+    label: 'label',
+    prediction: 'prediction',
+    positive_label: '1',
+    score_threshold: null,
+    sensitive: ['sex', 'age_group'],
+    min_group_size: minGroupSize,
+    max_difference: maxDifference,
+    min_ratio: minRatio,
+    overall,
+    groupings,
+    violations,
+    passed: violations === 0,
+    elapsed_ms: 38,
+    comparison,
+  };
+}
+
+const FAIRNESS_REPORT = fairnessReport({
+  id: 3,
+  path: FAIRNESS_PATH,
+  cells: FAIRNESS_CELLS,
+  earlier: { path: FAIRNESS_EARLIER, cells: FAIRNESS_EARLIER_CELLS },
+  bootstrap: true,
+});
+
+const fairnessColumn = (name, dtype, kind, distinct, values) => ({ name, dtype, kind, distinct, values });
+const FAIRNESS_COLUMNS = {
+  [FAIRNESS_PATH]: {
+    path: FAIRNESS_PATH,
+    rows: FAIRNESS_REPORT.data.rows,
+    columns: [
+      fairnessColumn('id', 'i64', 'numerical', FAIRNESS_REPORT.data.rows, null),
+      fairnessColumn('label', 'i64', 'boolean', 2, ['0', '1']),
+      fairnessColumn('prediction', 'i64', 'boolean', 2, ['0', '1']),
+      fairnessColumn('score', 'f64', 'numerical', 793, null),
+      fairnessColumn('sex', 'str', 'categorical', 2, ['F', 'M']),
+      fairnessColumn('age_group', 'str', 'categorical', 4, ['18-29', '30-44', '45-59', '60+']),
+    ],
+    guess: { label: 'label', prediction: 'prediction', positive_label: '1', score: false, sensitive: ['sex', 'age_group'] },
+  },
+  // A label with three classes: the engine refuses it when the check runs.
+  '/home/ana/data/multiclass.csv': {
+    path: '/home/ana/data/multiclass.csv',
+    rows: 500,
+    columns: [
+      fairnessColumn('label', 'i64', 'categorical', 3, ['0', '1', '2']),
+      fairnessColumn('prediction', 'i64', 'categorical', 3, ['0', '1', '2']),
+      fairnessColumn('sex', 'str', 'categorical', 2, ['F', 'M']),
+    ],
+    guess: { label: 'label', prediction: 'prediction', positive_label: '1', score: false, sensitive: ['sex'] },
+  },
+};
+
+const PREDICTIONS_DATASET = {
+  id: 3,
+  project: 'fraud-detection',
+  path: 'data/predictions_2026-03.csv',
+  absolute_path: FAIRNESS_PATH,
+  format: 'csv',
+  rows: FAIRNESS_REPORT.data.rows,
+  bytes: 22_400,
+  hash: 'c0ffee12',
+  columns: [],
+};
+
 describe('Driftdeck UI in Chromium (mocked IPC)', () => {
   let browser;
   let server;
@@ -718,6 +971,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
       problems = [],
       savePath = null,
       drift = {},
+      fairness = {},
     } = {},
   ) {
     const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, colorScheme });
@@ -761,6 +1015,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
       problems,
       savePath,
       drift: { methods: DRIFT_METHODS, report: DRIFT_REPORT, error: null, ...drift },
+      fairness: { columns: FAIRNESS_COLUMNS, report: FAIRNESS_REPORT, error: null, ...fairness },
     });
     await page.goto(`${origin}/index.html`);
     // Ready: app_info answered and the first project list arrived.
@@ -927,7 +1182,10 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.equal(await page.getByTestId('view-projects').count(), 0);
 
     await page.getByTestId('nav-fairness').click();
-    assert.match(await page.getByTestId('view-fairness').innerText(), /arrives with fairness checks/);
+    const fairness = page.getByTestId('view-fairness');
+    await fairness.waitFor();
+    assert.match(await fairness.innerText(), /predictions/i);
+    assert.doesNotMatch(await fairness.innerText(), /arrives with/);
 
     // Runs, Datasets and Models hold what the catalog has.
     for (const [id, rows] of [
@@ -1587,5 +1845,331 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await page.evaluate((p) => window.__mock.emit('tauri://drag-drop', { paths: ['/data/sensor-logs'], position: p }), heading);
     await page.getByTestId('project-row').filter({ hasText: 'sensor-logs' }).waitFor();
     assert.deepEqual(await calls(page, 'add_project'), [{ path: '/data/sensor-logs' }]);
+  });
+
+  /** Opens the Fairness view and waits for the drop subscription and the catalog's datasets. */
+  async function openFairness(page) {
+    await page.getByTestId('nav-fairness').click();
+    await page.getByTestId('view-fairness').waitFor();
+    await page.waitForFunction(() => window.__mock.listenerCount('tauri://drag-drop') === 1);
+    await page.getByTestId('fairness-dataset').locator('option[value]:not([value=""])').first().waitFor({ state: 'attached' });
+  }
+
+  const checkedSensitive = (page) =>
+    page
+      .getByTestId('sensitive-option')
+      .evaluateAll((labels) => labels.filter((l) => l.querySelector('input').checked).map((l) => l.dataset.column));
+
+  test('fairness: a catalog dataset, guessed columns, the verdict, charts, tables, what moved and exports', async (t) => {
+    const savePath = '/home/ana/reports/fairness.html';
+    const page = await openApp(t, { savePath, datasets: [...DATASETS, PREDICTIONS_DATASET] });
+    await openFairness(page);
+    const run = page.getByTestId('run-fairness');
+    assert.equal(await run.isDisabled(), true, 'no file yet');
+    assert.match(await page.getByTestId('fairness-empty').innerText(), /verdict appears here/);
+
+    // The catalog's datasets, by project; choosing one reads its columns and preselects the guesses.
+    const select = page.getByTestId('fairness-dataset');
+    assert.deepEqual(await select.locator('optgroup').evaluateAll((gs) => gs.map((g) => g.label)), ['churn', 'fraud-detection']);
+    await select.selectOption(FAIRNESS_PATH);
+    const guess = page.getByTestId('fairness-guess');
+    await guess.waitFor();
+    assert.deepEqual(await calls(page, 'fairness_columns'), [{ path: FAIRNESS_PATH }]);
+    assert.equal(
+      await guess.innerText(),
+      '723 rows, 6 columns. Guessed the label (label, positive 1), the prediction (prediction) and the sensitive columns (sex, age_group).',
+    );
+    assert.equal(await page.getByTestId('fairness-file-name').innerText(), 'predictions_2026-03.csv');
+    assert.equal(await page.getByTestId('fairness-path').inputValue(), FAIRNESS_PATH);
+    assert.equal(await page.getByTestId('fairness-label').inputValue(), 'label');
+    assert.equal(await page.getByTestId('fairness-prediction').inputValue(), 'prediction');
+    assert.equal(await page.getByTestId('fairness-positive').inputValue(), '1');
+    assert.deepEqual(
+      await page.getByTestId('fairness-positive').locator('option').evaluateAll((os) => os.map((o) => o.value)),
+      ['', '0', '1'],
+      'a binary label offers its two values',
+    );
+    assert.deepEqual(await checkedSensitive(page), ['sex', 'age_group']);
+    assert.deepEqual(
+      await page.getByTestId('sensitive-option').evaluateAll((ls) => ls.map((l) => l.dataset.column)),
+      ['id', 'score', 'sex', 'age_group'],
+      'the label and the prediction are not offered as sensitive',
+    );
+    assert.equal(await page.getByTestId('fairness-threshold').count(), 0, 'classes, not scores: no threshold');
+    assert.equal(await page.getByTestId('fairness-min-group-size').inputValue(), '30');
+    assert.equal(await page.getByTestId('fairness-max-difference').inputValue(), '0.1');
+    assert.equal(await page.getByTestId('fairness-min-ratio').inputValue(), '0.8');
+
+    // A score column as the prediction asks for a threshold (0.5); back to the classes.
+    await page.getByTestId('fairness-prediction').selectOption('score');
+    assert.equal(await page.getByTestId('fairness-threshold').inputValue(), '0.5');
+    await page.getByTestId('fairness-prediction').selectOption('prediction');
+    await page.getByTestId('fairness-threshold').waitFor({ state: 'detached' });
+
+    // No sensitive column: refused before anything is sent.
+    for (const name of ['sex', 'age_group']) {
+      await page.locator(`[data-testid="sensitive-option"][data-column="${name}"] input`).uncheck();
+    }
+    await page.getByTestId('fairness-error').filter({ hasText: 'Choose at least one sensitive column' }).waitFor();
+    assert.equal(await run.isDisabled(), true);
+    for (const name of ['age_group', 'sex']) {
+      await page.locator(`[data-testid="sensitive-option"][data-column="${name}"] input`).check();
+    }
+    await page.getByTestId('fairness-error').waitFor({ state: 'detached' });
+
+    // An earlier file and the bootstrap.
+    await page.getByTestId('fairness-compare-path').fill(FAIRNESS_EARLIER);
+    await page.getByTestId('fairness-bootstrap').check();
+    await page.getByTestId('fairness-seed').fill('7');
+
+    await run.click();
+    const progress = page.getByTestId('fairness-progress');
+    await progress.waitFor();
+    assert.equal(await run.innerText(), 'Checking…');
+    assert.equal(await progress.getByRole('progressbar').getAttribute('aria-valuenow'), null, 'indeterminate');
+    assert.deepEqual(await calls(page, 'fairness_report'), [
+      {
+        request: {
+          path: FAIRNESS_PATH,
+          label: 'label',
+          prediction: 'prediction',
+          sensitive: ['sex', 'age_group'],
+          positive_label: '1',
+          score_threshold: null,
+          min_group_size: 30,
+          compare_with: FAIRNESS_EARLIER,
+          bootstrap: { replicates: 2000, seed: 7 },
+          max_difference: 0.1,
+          min_ratio: 0.8,
+        },
+      },
+    ]);
+    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-fairness-progress.png') });
+    await page.evaluate(() => window.__mock.fairness.finish());
+
+    // The verdict.
+    const verdict = page.getByTestId('fairness-verdict');
+    await verdict.waitFor();
+    await progress.waitFor({ state: 'detached' });
+    assert.equal(await verdict.getByTestId('fairness-verdict-title').innerText(), '14 fairness violations');
+    assert.equal(
+      await verdict.getByTestId('fairness-thresholds').innerText(),
+      'against difference ≤ 0.1, ratio ≥ 0.8 (the four-fifths rule), between groups',
+    );
+    assert.equal(await verdict.getByTestId('fairness-where').innerText(), 'in sex 2, age_group 6, sex × age_group 6');
+    const facts = await page.getByTestId('fairness-facts').innerText();
+    assert.match(facts, /predictions_2026-03\.csv · 723 rows · csv/);
+    assert.match(
+      await page.getByTestId('fairness-columns').innerText(),
+      /label label \(positive 1\), prediction prediction, sensitive sex, age_group/,
+    );
+    assert.match(facts, /under 30 rows are flagged: 1 group/);
+    assert.match(facts, /Earlier file\s+predictions_2026-02\.csv · 724 rows/);
+
+    // One section per grouping: each column, then the intersection.
+    const groupings = page.getByTestId('fairness-grouping');
+    assert.deepEqual(await groupings.evaluateAll((gs) => gs.map((g) => g.dataset.grouping)), ['sex', 'age_group', 'sex × age_group']);
+    const both = page.locator('[data-testid="fairness-grouping"][data-grouping="sex × age_group"]');
+
+    // Charts from the shell, as data: images, for the chosen metric.
+    await both.getByTestId('fairness-chart').waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="fairness-chart"]')].length === 3);
+    assert.deepEqual(await calls(page, 'fairness_chart'), [
+      { reportId: 3, grouping: 0, metric: 'selection_rate' },
+      { reportId: 3, grouping: 1, metric: 'selection_rate' },
+      { reportId: 3, grouping: 2, metric: 'selection_rate' },
+    ]);
+    assert.equal(
+      await both.getByTestId('fairness-chart-caption').innerText(),
+      'Line: overall selection rate 0.3126. Parity band: within 0.1 of it (0.2126–0.4126); ratio 0.8 band 0.2501–0.3907.',
+    );
+    await page.getByTestId('fairness-metric').selectOption('true_positive_rate');
+    await both.locator('[data-testid="fairness-chart"][data-metric="true_positive_rate"]').waitFor();
+    const chart = both.getByTestId('fairness-chart');
+    assert.match(await chart.getAttribute('src'), /^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
+    assert.match(decodeURIComponent(await chart.getAttribute('src')), /data-grouping="2" data-metric="true_positive_rate"/);
+    assert.equal(await chart.getAttribute('alt'), 'sex × age_group: true positive rate per group, with the overall value and the parity band');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="fairness-chart"]')].every((img) => img.naturalWidth > 0),
+    );
+    assert.deepEqual((await calls(page, 'fairness_chart')).slice(3), [
+      { reportId: 3, grouping: 0, metric: 'true_positive_rate' },
+      { reportId: 3, grouping: 1, metric: 'true_positive_rate' },
+      { reportId: 3, grouping: 2, metric: 'true_positive_rate' },
+    ]);
+    assert.match(await both.getByTestId('fairness-chart-caption').innerText(), /^Line: overall true positive rate 0\.6951\./);
+
+    // The group table: the whole file first, then each group; a small group flagged; undefined is "—" with why, never 0.
+    const table = both.getByTestId('group-table');
+    assert.deepEqual(
+      await table.getByTestId('group-row').evaluateAll((rs) => rs.map((r) => r.dataset.group)),
+      ['F | 18-29', 'F | 30-44', 'F | 45-59', 'F | 60+', 'M | 18-29', 'M | 30-44', 'M | 45-59', 'M | 60+'],
+    );
+    assert.match(await table.getByTestId('overall-row').innerText(), /All rows\s+723\s+0\.3126\s+0\.6951/);
+    const older = table.locator('[data-testid="group-row"][data-group="F | 60+"]');
+    assert.match(await older.innerText(), /F \| 60\+\s+28\s+small\s+0\s+0\s+0\s+1\s+1\s+0\.75\s+—/);
+    assert.equal(
+      await older.getByTestId('small-group').getAttribute('title'),
+      'Fewer than 30 rows: its rates are uncertain',
+    );
+    assert.equal(await table.getByTestId('small-group').count(), 1);
+    const precision = older.locator('td[data-metric="precision"]');
+    assert.equal(await precision.innerText(), '—');
+    assert.equal(await precision.getAttribute('title'), 'Undefined: the group has no positive predictions');
+    assert.equal(await older.locator('td[data-metric="selection_rate"]').innerText(), '0', 'a defined 0 stays 0');
+    assert.match(await older.locator('td[data-metric="true_positive_rate"]').getAttribute('class'), /chosen/);
+
+    // The disparity table: Fairlearn's names, value, interval, threshold, verdict; disparate impact last.
+    const sexDisparities = page.locator('[data-testid="fairness-grouping"][data-grouping="sex"] [data-testid="disparity-row"]');
+    assert.deepEqual(await sexDisparities.evaluateAll((rs) => rs.map((r) => [r.dataset.name, r.querySelector('[data-testid="disparity-verdict"]').textContent.trim()])), [
+      ['demographic_parity_difference', 'Pass'],
+      ['demographic_parity_ratio', 'Fail'],
+      ['equalized_odds_difference', 'Pass'],
+      ['equalized_odds_ratio', 'Fail'],
+      ['equal_opportunity_difference', 'Pass'],
+      ['equal_opportunity_ratio', 'Pass'],
+      ['disparate_impact', 'Fail'],
+    ]);
+    const ratio = sexDisparities.filter({ has: page.locator('code', { hasText: /^demographic_parity_ratio$/ }) });
+    assert.match(await ratio.innerText(), /demographic_parity_ratio\s+Demographic parity ratio\s+0\.7631\s+0\.7321 – 0\.7901 \(95%\)\s+≥ 0\.8\s+Fail/);
+    const impact = both.locator('[data-testid="disparity-row"][data-name="disparate_impact"]');
+    assert.match(await impact.innerText(), /disparate_impact\s+Disparate impact \(four-fifths rule\): lowest F \| 60\+, highest M \| 18-29\s+0\s+0 – 0\.027 \(95%\)\s+≥ 0\.8\s+Fail/);
+
+    // Against the overall rate: shown, folded, not judged.
+    const overall = both.getByTestId('fairness-to-overall');
+    assert.equal(await overall.evaluate((d) => d.open), false);
+    assert.match(await overall.locator('summary').innerText(), /Against the overall rate \(6, shown, not judged\)/);
+    await overall.locator('summary').click();
+    await overall.getByTestId('overall-disparity-row').first().waitFor();
+    assert.equal(await overall.getByTestId('overall-disparity-row').count(), 6);
+    assert.equal(await overall.getByTestId('disparity-verdict').count(), 0);
+
+    // What moved since the earlier file: largest changes first, the rest on request.
+    const changes = page.getByTestId('fairness-changes');
+    assert.match(await changes.locator('h2').innerText(), /What moved\s+since predictions_2026-02\.csv, largest changes first/);
+    const rows = changes.getByTestId('change-row');
+    assert.equal(await rows.count(), 15);
+    assert.match(await rows.first().innerText(), /sex × age_group\s+F \| 60\+\s+False negative rate\s+0\.625\s+1\s+\+0\.375/);
+    assert.match(await rows.nth(1).innerText(), /sex × age_group\s+F \| 60\+\s+True positive rate\s+0\.375\s+0\s+−0\.375/);
+    await changes.getByTestId('changes-more').click();
+    await rows.nth(97).waitFor();
+    assert.equal(await rows.count(), 98);
+    assert.match(await rows.last().innerText(), /F \| 60\+\s+Precision\s+0\.75\s+—\s+—/, 'a change that cannot be computed comes last');
+    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-fairness-report.png'), fullPage: true });
+
+    // Exports: the save dialog proposes a name, then the shell writes the file.
+    await page.getByTestId('fairness-export-html').click();
+    await page.getByTestId('fairness-export-done').filter({ hasText: `Saved to ${savePath}` }).waitFor();
+    assert.deepEqual(await calls(page, 'plugin:dialog|save'), [
+      { options: { defaultPath: 'fairness-predictions_2026-03.html', filters: [{ name: 'HTML', extensions: ['html'] }] } },
+    ]);
+    assert.deepEqual(await calls(page, 'export_fairness_report'), [{ reportId: 3, format: 'html', path: savePath }]);
+    await page.evaluate(() => window.__mock.setSavePath('/home/ana/reports/fairness.json'));
+    await page.getByTestId('fairness-export-json').click();
+    await page.getByTestId('fairness-export-done').filter({ hasText: 'fairness.json' }).waitFor();
+    assert.deepEqual((await calls(page, 'export_fairness_report')).at(-1), {
+      reportId: 3,
+      format: 'json',
+      path: '/home/ana/reports/fairness.json',
+    });
+    assert.equal(await page.getByTestId('error-banner').count(), 0);
+
+    // The report and the form stay while another view is shown.
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('nav-fairness').click();
+    await page.getByTestId('fairness-verdict').waitFor();
+    assert.equal(await page.getByTestId('fairness-metric').inputValue(), 'true_positive_rate');
+    assert.equal(await page.getByTestId('fairness-compare-path').inputValue(), FAIRNESS_EARLIER);
+    assert.equal((await calls(page, 'fairness_columns')).length, 1, 'the columns are not read again');
+  });
+
+  test('fairness: a file that cannot be read, then a label that is not binary, show the error banner', async (t) => {
+    const error = { code: 'bad_input', message: 'column label must hold two classes but holds at least three: 0, 1, 2' };
+    const page = await openApp(t, { fairness: { error } });
+    await openFairness(page);
+
+    // A path typed in: the file is missing.
+    const path = page.getByTestId('fairness-path');
+    await path.fill('/home/ana/data/missing.csv');
+    await path.press('Enter');
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor();
+    assert.equal(await banner.getByTestId('error-code').innerText(), 'not_found');
+    assert.match(await banner.getByTestId('error-message').innerText(), /missing\.csv: cannot read/);
+    await page.getByTestId('fairness-columns-failed').waitFor();
+    assert.equal(await page.getByTestId('run-fairness').isDisabled(), true);
+    await banner.getByTestId('error-dismiss').click();
+
+    // Not a tabular file: refused at once, nothing read.
+    await path.fill('/home/ana/data/notes.txt');
+    await path.press('Enter');
+    await page.getByTestId('fairness-path-error').filter({ hasText: 'notes.txt is not a tabular file' }).waitFor();
+    assert.equal((await calls(page, 'fairness_columns')).length, 1);
+
+    // A label with three classes: warned about in the form, refused by the engine.
+    await path.fill('/home/ana/data/multiclass.csv');
+    await path.press('Enter');
+    await page.getByTestId('fairness-guess').waitFor();
+    assert.equal(await page.getByTestId('fairness-label-warning').innerText(), 'label has 3 values; a label has two classes');
+    assert.deepEqual(
+      await page.getByTestId('fairness-positive').locator('option').evaluateAll((os) => os.map((o) => o.value)),
+      ['', '0', '1', '2'],
+    );
+    const run = page.getByTestId('run-fairness');
+    await run.click();
+    await page.getByTestId('fairness-progress').waitFor();
+    assert.deepEqual((await calls(page, 'fairness_report'))[0].request.sensitive, ['sex']);
+    await page.evaluate(() => window.__mock.fairness.finish());
+    await banner.filter({ hasText: 'must hold two classes' }).waitFor();
+    assert.equal(await banner.getAttribute('data-code'), 'bad_input');
+    assert.equal(await banner.getByTestId('error-message').innerText(), error.message);
+    await page.getByTestId('fairness-progress').waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('fairness-report').count(), 0);
+    assert.equal(await run.innerText(), 'Check fairness');
+    assert.equal(await run.isDisabled(), false, 'it can be tried again');
+  });
+
+  test('fairness: a file dropped on the view is checked; one dropped on the comparison field is the earlier file', async (t) => {
+    const page = await openApp(t);
+    await openFairness(page);
+
+    // Dragging over the view leaves it visible, with a hint and the file field highlighted.
+    const file = page.getByTestId('fairness-file');
+    const at = await centreOf(file);
+    await page.evaluate((p) => window.__mock.emit('tauri://drag-enter', { paths: ['/x'], position: p }), at);
+    await page.locator('[data-testid="fairness-file"].target').waitFor();
+    assert.equal(await page.getByTestId('drop-message').innerText(), 'Drop a file of predictions to check its fairness');
+    // Anywhere on the view works too: two files, the first is checked.
+    const heading = await centreOf(page.getByRole('heading', { name: 'Fairness' }));
+    await page.evaluate(
+      ([p, path]) => window.__mock.emit('tauri://drag-drop', { paths: [path, '/home/ana/other.csv'], position: p }),
+      [heading, FAIRNESS_PATH],
+    );
+    await page.getByTestId('drop-overlay').waitFor({ state: 'detached' });
+    await page.getByTestId('fairness-guess').waitFor();
+    assert.equal(await page.getByTestId('fairness-file-name').innerText(), 'predictions_2026-03.csv');
+    assert.equal(await page.getByTestId('fairness-ignored').innerText(), 'Only one file is checked: 1 more left out.');
+    assert.deepEqual(await calls(page, 'fairness_columns'), [{ path: FAIRNESS_PATH }]);
+    assert.deepEqual(await checkedSensitive(page), ['sex', 'age_group']);
+    assert.deepEqual(await calls(page, 'add_project'), [], 'a drop on Fairness adds no project');
+
+    // The earlier file's field takes a drop of its own.
+    const baseline = page.locator('[data-drop-fairness="baseline"]');
+    const there = await centreOf(baseline);
+    await page.evaluate((p) => window.__mock.emit('tauri://drag-over', { position: p }), there);
+    await page.locator('[data-drop-fairness="baseline"].target').waitFor();
+    assert.equal(await page.getByTestId('drop-message').innerText(), 'Drop to compare with this earlier file');
+    await page.evaluate(
+      ([p, path]) => window.__mock.emit('tauri://drag-drop', { paths: [path], position: p }),
+      [there, FAIRNESS_EARLIER],
+    );
+    await page.waitForFunction(
+      (path) => document.querySelector('[data-testid="fairness-compare-path"]').value === path,
+      FAIRNESS_EARLIER,
+    );
+    assert.equal(await page.getByTestId('fairness-file-name').innerText(), 'predictions_2026-03.csv', 'the predictions stay');
+    assert.equal(await page.locator('[data-testid="fairness-ignored"]').count(), 0);
+    assert.equal(await page.getByTestId('run-fairness').isDisabled(), false);
+    assert.deepEqual(await calls(page, 'fairness_report'), [], 'options first: nothing runs yet');
   });
 });
