@@ -218,6 +218,23 @@ impl std::ops::Deref for Side {
 impl Side {
     /// Scans `path`, reads its schema and row count (Parquet/Arrow: from the footer), and hashes it.
     pub fn open(path: &Path, side: &'static str) -> Result<Side, DriftError> {
+        // Hashing a large file takes as long as reading its schema and row count: in parallel.
+        std::thread::scope(|scope| {
+            let hash = scope.spawn(|| hash_file(path));
+            let opened = Side::open_unhashed(path, side);
+            let hash = hash.join().unwrap_or_else(|_| {
+                Err(DataError::new(
+                    path,
+                    crate::data::DataErrorKind::Io(std::io::Error::other("hashing stopped")),
+                ))
+            });
+            let mut opened = opened?;
+            opened.meta.hash = hash?;
+            Ok(opened)
+        })
+    }
+
+    fn open_unhashed(path: &Path, side: &'static str) -> Result<Side, DriftError> {
         let (format, frame) = scan(path)?;
         let schema: Vec<(String, ColumnType)> = crate::data::guard(path, format, || {
             Ok(frame
@@ -237,7 +254,7 @@ impl Side {
                 path: path.to_path_buf(),
             });
         }
-        let hash = hash_file(path)?;
+        let hash = String::new(); // filled in by `open`
         Ok(Side {
             meta: FileMeta {
                 path: path.to_path_buf(),

@@ -629,6 +629,27 @@ struct Measured {
 }
 
 fn measure(request: &FairnessRequest, path: &Path) -> Result<Measured, FairnessFailure> {
+    // The file's hash (for the report) is computed alongside the check: on a large file it
+    // costs as much as the counting.
+    std::thread::scope(|scope| {
+        let hash = scope.spawn(|| crate::drift::compare::hash_file(path));
+        let measured = measure_rows(request, path);
+        let hash = hash.join().unwrap_or_else(|_| {
+            Err(DataError::new(
+                path,
+                crate::data::DataErrorKind::Crashed {
+                    format: TabularFormat::from_path(path).unwrap_or(TabularFormat::Csv),
+                    detail: "hashing stopped".into(),
+                },
+            ))
+        });
+        let mut measured = measured?;
+        measured.data.hash = hash?;
+        Ok(measured)
+    })
+}
+
+fn measure_rows(request: &FairnessRequest, path: &Path) -> Result<Measured, FairnessFailure> {
     if request.sensitive.is_empty() {
         return Err(FairnessFailure::Metrics(FairnessError::NoSensitiveColumn));
     }
@@ -732,7 +753,7 @@ fn measure(request: &FairnessRequest, path: &Path) -> Result<Measured, FairnessF
         ..FairnessOptions::default()
     };
     let report = metrics::fairness_report(&input, &options)?;
-    let hash = crate::drift::compare::hash_file(path)?;
+    let hash = String::new(); // filled in by `measure`
     Ok(Measured {
         data: DataInfo {
             path: path.display().to_string(),
