@@ -340,3 +340,68 @@ fn the_demo_predictions_match_their_manifest() {
         }
     }
 }
+
+#[test]
+fn regression_means_and_mae_per_group_match_fairlearn() {
+    let extra: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/fairness/fairlearn_extra_800.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let reg = &extra["regression"];
+    let (label, prediction) = (
+        reg["label"].as_str().unwrap(),
+        reg["prediction"].as_str().unwrap(),
+    );
+    let r = json(&run(&[
+        &data("cur_800.parquet"),
+        &"--label",
+        &label,
+        &"--prediction",
+        &prediction,
+        &"--sensitive",
+        &"sex",
+        &"--regression",
+        &"--format",
+        &"json",
+    ]));
+    assert_eq!(r["task"], "regression");
+    let want = &reg["results"]["sex"]["metric_frame"];
+    let grouping = &r["groupings"][0];
+    for (group, metrics) in want["by_group"].as_object().unwrap() {
+        let got = grouping["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["label"] == *group)
+            .unwrap();
+        for m in ["mean_prediction", "mean_label", "mae"] {
+            let (a, b) = (got[m].as_f64().unwrap(), metrics[m].as_f64().unwrap());
+            assert!((a - b).abs() <= 1e-12 * b.abs(), "{group} {m}: {a} vs {b}");
+        }
+    }
+    let mae = grouping["summaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["metric"] == "mae")
+        .unwrap();
+    let want_diff = want["difference_between_groups"]["mae"].as_f64().unwrap();
+    let got_diff = mae["difference_between_groups"].as_f64().unwrap();
+    assert!((got_diff - want_diff).abs() <= 1e-9 * want_diff.abs());
+    let text = run(&[
+        &data("cur_800.parquet"),
+        &"--label",
+        &label,
+        &"--prediction",
+        &prediction,
+        &"--sensitive",
+        &"sex",
+        &"--regression",
+    ]);
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    assert!(String::from_utf8_lossy(&text.stdout).contains("MAE"));
+}

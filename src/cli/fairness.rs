@@ -60,6 +60,10 @@ pub struct FairnessArgs {
     /// Exit with 1 when a disparity is beyond its threshold (for CI gates)
     #[arg(long)]
     fail_on_violation: bool,
+    /// The model is a regressor: report the mean prediction, mean label and mean absolute
+    /// error per group (numbers in --label and --prediction)
+    #[arg(long, conflicts_with_all = ["positive_label", "score_threshold", "bootstrap", "compare_with", "fail_on_violation", "charts"])]
+    regression: bool,
     /// Write SVG bar charts (per grouping: selection rate, true and false positive rates)
     /// into this folder
     #[arg(long, value_name = "DIR")]
@@ -98,6 +102,9 @@ pub fn run(args: FairnessArgs) -> Result<(), Failure> {
             seed: args.seed,
             ..BootstrapOptions::default()
         });
+    }
+    if args.regression {
+        return regression(&args, &request);
     }
     let check = fairness::run(&request).map_err(failure)?;
     let body = match args.format {
@@ -248,4 +255,60 @@ fn text(check: &FairnessCheck) -> String {
         let _ = t.write(&mut out);
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+fn regression(args: &FairnessArgs, request: &FairnessRequest) -> Result<(), Failure> {
+    let check = driftdeck::fairness::check::run_regression(request).map_err(failure)?;
+    let body = match args.format {
+        Format::Json => serde_json::to_string_pretty(&check).expect("serializes") + "\n",
+        Format::Html => render::regression_html(&check),
+        Format::Text => {
+            let mut out = Vec::new();
+            let _ = writeln!(
+                out,
+                "regression: {} rows, label {}, prediction {}",
+                check.data.rows, check.label, check.prediction
+            );
+            for g in &check.groupings {
+                let _ = writeln!(out, "\n{}", g.columns.join(" × "));
+                let mut t =
+                    Table::new(["GROUP", "COUNT", "MEAN PREDICTION", "MEAN LABEL", "MAE", ""]);
+                for r in &g.groups {
+                    t.row([
+                        r.label.clone(),
+                        r.count.to_string(),
+                        opt(r.mean_prediction),
+                        opt(r.mean_label),
+                        opt(r.mae),
+                        if r.below_min_size {
+                            "small group".to_string()
+                        } else {
+                            String::new()
+                        },
+                    ]);
+                }
+                let _ = t.write(&mut out);
+                for s in &g.summaries {
+                    if s.metric == "count" {
+                        continue;
+                    }
+                    let _ = writeln!(
+                        out,
+                        "  {}: difference {}, ratio {}",
+                        s.metric,
+                        opt(s.difference_between_groups),
+                        opt(s.ratio_between_groups)
+                    );
+                }
+            }
+            String::from_utf8(out).unwrap_or_default()
+        }
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, body)
+            .with_context(|| format!("cannot write the report to {}", path.display()))
+            .map_err(Failure::BadInput)?,
+        None => std::io::stdout().lock().write_all(body.as_bytes())?,
+    }
+    Ok(())
 }

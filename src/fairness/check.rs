@@ -892,3 +892,186 @@ fn compare(before: &Measured, now: &Measured, _request: &FairnessRequest) -> Com
 pub fn kind_name(kind: Kind) -> &'static str {
     kind.as_str()
 }
+
+// ------------------------------------------------------------------------------------------
+// Regression
+
+/// The fairness of a regressor: per group the mean prediction, the mean label and the mean
+/// absolute error, with Fairlearn's differences and ratios of each across groups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionCheck {
+    pub format_version: u32,
+    /// Always `regression`.
+    pub task: &'static str,
+    pub data: DataInfo,
+    pub label: String,
+    pub prediction: String,
+    pub sensitive: Vec<String>,
+    pub min_group_size: u64,
+    pub overall: RegressionGroupDto,
+    pub groupings: Vec<RegressionGroupingDto>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionGroupDto {
+    pub label: String,
+    pub values: Vec<String>,
+    pub count: u64,
+    pub below_min_size: bool,
+    pub mean_prediction: Option<f64>,
+    pub mean_label: Option<f64>,
+    pub mae: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionGroupingDto {
+    pub columns: Vec<String>,
+    pub groups: Vec<RegressionGroupDto>,
+    /// Per metric: Fairlearn's `group_min`, `group_max`, `difference` and `ratio` (between
+    /// groups and to overall).
+    pub summaries: Vec<SummaryDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryDto {
+    pub metric: String,
+    pub overall: Option<f64>,
+    pub group_min: Option<f64>,
+    pub group_max: Option<f64>,
+    pub difference_between_groups: Option<f64>,
+    pub ratio_between_groups: Option<f64>,
+    pub difference_to_overall: Option<f64>,
+    pub ratio_to_overall: Option<f64>,
+}
+
+fn regression_group(g: &metrics::RegressionGroupMetrics) -> RegressionGroupDto {
+    RegressionGroupDto {
+        label: if g.values.is_empty() {
+            "overall".to_string()
+        } else {
+            g.values.join(" | ")
+        },
+        values: g.values.clone(),
+        count: g.count,
+        below_min_size: g.below_min_size,
+        mean_prediction: g.mean_prediction,
+        mean_label: g.mean_label,
+        mae: g.mae,
+    }
+}
+
+/// Numbers of a column for regression: every value must be a finite number.
+fn numbers(
+    role: &'static str,
+    name: &str,
+    column: &Column,
+    path: &Path,
+) -> Result<Vec<f64>, FairnessFailure> {
+    let f = column.cast(&DataType::Float64).map_err(|e| {
+        FairnessFailure::BadOption(format!("the {role} column '{name}' is not numeric: {e}"))
+    })?;
+    let ca = f
+        .f64()
+        .map_err(|e| FairnessFailure::BadOption(format!("the {role} column '{name}': {e}")))?;
+    if ca.null_count() > 0 {
+        return Err(FairnessFailure::Missing {
+            role,
+            column: name.to_string(),
+            count: ca.null_count(),
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
+/// Runs a regression fairness check: `request`'s label and prediction are numbers.
+pub fn run_regression(request: &FairnessRequest) -> Result<RegressionCheck, FairnessFailure> {
+    let started = Instant::now();
+    let path = &request.path;
+    if request.sensitive.is_empty() {
+        return Err(FairnessFailure::Metrics(FairnessError::NoSensitiveColumn));
+    }
+    let (format, lf) = scan(path)?;
+    let schema = crate::data::guard(path, format, || lf.clone().collect_schema())?;
+    for c in [&request.label, &request.prediction]
+        .into_iter()
+        .chain(&request.sensitive)
+    {
+        check_column(&schema, path, c)?;
+    }
+    let mut names: Vec<&str> = vec![&request.label, &request.prediction];
+    for s in &request.sensitive {
+        if !names.contains(&s.as_str()) {
+            names.push(s);
+        }
+    }
+    let exprs: Vec<Expr> = names.iter().map(|n| Expr::Column((*n).into())).collect();
+    let df = crate::data::guard(path, format, || lf.select(exprs).collect())?;
+    let col = |n: &str| {
+        df.column(n)
+            .map_err(|e| FairnessFailure::BadOption(format!("column '{n}': {e}")))
+    };
+    let labels = numbers("label", &request.label, col(&request.label)?, path)?;
+    let predictions = numbers(
+        "prediction",
+        &request.prediction,
+        col(&request.prediction)?,
+        path,
+    )?;
+    let mut encoded = Vec::with_capacity(request.sensitive.len());
+    for s in &request.sensitive {
+        encoded.push(
+            encode(s, col(s)?)
+                .map_err(|e| FairnessFailure::BadOption(format!("column '{s}': {e}")))?,
+        );
+    }
+    let columns: Vec<_> = encoded.iter().map(EncodedColumn::as_column).collect();
+    let report = metrics::regression_report(
+        &metrics::RegressionInput {
+            labels: &labels,
+            predictions: &predictions,
+            sensitive: &columns,
+        },
+        request.min_group_size,
+    )?;
+    let hash = crate::drift::compare::hash_file(path)?;
+    Ok(RegressionCheck {
+        format_version: 1,
+        task: "regression",
+        data: DataInfo {
+            path: path.display().to_string(),
+            format: format.as_str().to_string(),
+            rows: report.rows,
+            hash,
+        },
+        label: request.label.clone(),
+        prediction: request.prediction.clone(),
+        sensitive: request.sensitive.clone(),
+        min_group_size: request.min_group_size,
+        overall: regression_group(&report.overall),
+        groupings: report
+            .groupings
+            .iter()
+            .map(|g| RegressionGroupingDto {
+                columns: g.columns.clone(),
+                groups: g.groups.iter().map(regression_group).collect(),
+                summaries: g
+                    .summaries
+                    .iter()
+                    .map(|s| SummaryDto {
+                        metric: s.metric.name().to_string(),
+                        overall: s.overall,
+                        group_min: s.group_min,
+                        group_max: s.group_max,
+                        difference_between_groups: s.difference_between_groups,
+                        ratio_between_groups: s.ratio_between_groups,
+                        difference_to_overall: s.difference_to_overall,
+                        ratio_to_overall: s.ratio_to_overall,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}

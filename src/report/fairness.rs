@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use crate::fairness::check::{FairnessCheck, GroupDto, GroupingDto};
+use crate::fairness::check::{FairnessCheck, GroupDto, GroupingDto, RegressionCheck};
 
 use super::chart::register_fonts;
 use super::drift::short;
@@ -355,6 +355,60 @@ pub fn html(check: &FairnessCheck) -> String {
                 ch.change
                     .map(|v| format!("{:+.4}", v))
                     .unwrap_or_else(|| "—".into()),
+            );
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str("</main></body></html>\n");
+    h
+}
+
+/// A regression check as one self-contained HTML page: per grouping, the groups' mean
+/// prediction, mean label and MAE, and Fairlearn's difference and ratio of each.
+pub fn regression_html(check: &RegressionCheck) -> String {
+    let mut h = String::with_capacity(16 * 1024);
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Fairness report: {}</title><style>{CSS}</style></head><body><main><h1>Fairness report (regression)</h1><div class=\"meta\"><b>{}</b> · {} rows · label <b>{}</b> · prediction <b>{}</b> · Driftdeck {}</div>",
+        esc(&check.data.path),
+        esc(&check.data.path),
+        check.data.rows,
+        esc(&check.label),
+        esc(&check.prediction),
+        env!("CARGO_PKG_VERSION")
+    );
+    for g in &check.groupings {
+        let _ = write!(
+            h,
+            "<h2>By {}</h2><table><thead><tr><th>Group</th><th>Count</th><th>Mean prediction</th><th>Mean label</th><th>MAE</th></tr></thead><tbody>",
+            esc(&g.columns.join(" × "))
+        );
+        for r in &g.groups {
+            let f = |v: Option<f64>| v.map(short).unwrap_or_else(|| "—".into());
+            let _ = write!(
+                h,
+                "<tr><td>{}{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&r.label),
+                if r.below_min_size {
+                    " <span class=\"small\">small</span>"
+                } else {
+                    ""
+                },
+                r.count,
+                f(r.mean_prediction),
+                f(r.mean_label),
+                f(r.mae)
+            );
+        }
+        h.push_str("</tbody></table><table><thead><tr><th>Metric</th><th>Difference between groups</th><th>Ratio between groups</th></tr></thead><tbody>");
+        for s in g.summaries.iter().filter(|s| s.metric != "count") {
+            let f = |v: Option<f64>| v.map(short).unwrap_or_else(|| "—".into());
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                s.metric,
+                f(s.difference_between_groups),
+                f(s.ratio_between_groups)
             );
         }
         h.push_str("</tbody></table>");
