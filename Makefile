@@ -14,11 +14,11 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 # WebKitGTK's DMA-BUF renderer needs a GPU; under Xvfb (and in VMs) it must be off.
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 
-.PHONY: help setup ui build run test bench bench-drift lint fmt-check clippy test-rust test-ui test-browser test-e2e \
+.PHONY: help setup ui build run test bench bench-drift bench-fairness lint fmt-check clippy test-rust test-ui test-browser test-e2e \
         screenshot icons demo clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 setup: ## install Debian packages, npm packages and tauri-driver (idempotent)
 	@scripts/setup.sh
@@ -60,20 +60,26 @@ test-e2e: build ## the real app under Xvfb through tauri-driver + WebKitWebDrive
 	DRIFTDECK_APP=$(APP) DRIFTDECK_CLI=$(CLI) TAURI_DRIVER=$(TAURI_DRIVER) \
 	  $(XVFB) node --test tests/e2e/app.test.mjs
 
-bench: ## benchmarks in release (index, then drift against Evidently; see the printed tables)
+bench: ## benchmarks in release (index, drift vs Evidently, fairness vs Fairlearn; see the printed tables)
 	$(CARGO) bench --bench index
 	$(CARGO) build --release --bin driftdeck
 	scripts/bench_drift.sh
+	scripts/bench_fairness.sh
 
 bench-drift: ## driftdeck drift vs Evidently on 100k/1m/5m rows (target/bench/drift.md)
 	$(CARGO) build --release --bin driftdeck
 	scripts/bench_drift.sh
+
+bench-fairness: ## driftdeck fairness vs Fairlearn on 1m/10m rows (target/bench/fairness.md)
+	$(CARGO) build --release --bin driftdeck
+	scripts/bench_fairness.sh
 
 screenshot: build ## docs/screenshot*.png: the real window on the demo project, under Xvfb
 	scripts/screenshot.sh docs/screenshot.png runs
 	scripts/screenshot.sh docs/screenshot-datasets.png datasets
 	scripts/screenshot.sh docs/screenshot-models.png models
 	scripts/screenshot.sh docs/screenshot-compare.png compare
+	scripts/screenshot.sh docs/screenshot-fairness.png fairness
 	REPORT_SCREENSHOT=docs/drift-report.png DRIFTDECK_CLI=$(CLI) node --test tests/report/html.test.mjs
 
 icons: setup ## regenerate icons/ from icons/source.svg

@@ -6,7 +6,8 @@
 #   1. Checks that the driftdeck binary (target/release/driftdeck, or $DRIFTDECK_BIN) has a
 #      `drift` subcommand; if not, it stops and says to run `make bench-drift`.
 #   2. Makes a Python venv at target/bench/venv with Evidently and the versions that produced
-#      shared/data/drift/ref/evidently_*.json (PINS below); reused while the pins are unchanged.
+#      shared/data/drift/ref/evidently_*.json (PINS below; also Fairlearn for bench_fairness.sh,
+#      which uses the same venv); reused while the pins are unchanged.
 #   3. Generates the pairs with shared/data/drift/tools/gen.py into target/bench/data
 #      (100k, 1m, 5m rows; 21 columns), only those not there yet. With BENCH_10M=1 also a 10M pair
 #      (scripts/bench_gen_10m.py: gen.py's own process at N = 10M; driftdeck only).
@@ -59,8 +60,9 @@ DATA=$BENCH/data
 OUT=$BENCH/out
 REPORT=$BENCH/drift.md
 # The versions of shared/data/drift/ref/evidently_100k.json and manifest_100k.json, so this venv's
-# gen.py writes the shared files bit for bit and Evidently is the one the references came from.
-PINS="evidently==0.7.23 numpy==2.4.6 pandas==2.3.3 pyarrow==26.0.1 scipy==1.17.1"
+# gen.py writes the shared files bit for bit and Evidently is the one the references came from; and
+# those of ref/fairlearn_*.json for scripts/bench_fairness.sh, which shares this venv and reads this line.
+PINS="evidently==0.7.23 fairlearn==0.15.0 numpy==2.4.6 pandas==2.3.3 pyarrow==26.0.1 scikit-learn==1.9.1 scipy==1.17.1"
 
 log() { printf '\033[1mbench-drift:\033[0m %s\n' "$*" >&2; }
 die() { printf 'bench-drift: %s\n' "$*" >&2; exit 1; }

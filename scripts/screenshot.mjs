@@ -46,9 +46,12 @@ try {
       const [run] = await session.findAll('[data-testid="run-compare"]');
       await session.click(run);
       await session.textsOf('[data-testid="drift-row"]', 60_000);
-      const rows = await session.findAll('[data-testid="drift-row"]');
-      await session.click(rows[0]); // open the most drifted column's details and chart
-      await sleep(800);
+      // Open the most drifted column's details and chart (a script click: the row may be below
+      // the fold, which WebDriver calls "not interactable").
+      await session.execute(
+        'const r = document.querySelector(\'[data-testid="drift-row"]\'); r.scrollIntoView({ block: "center" }); r.click();',
+      );
+      await sleep(1200);
     }
     if (view === 'fairness') {
       await session.textsOf('[data-testid="fairness-path"]');

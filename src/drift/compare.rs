@@ -619,13 +619,20 @@ fn looks_like_text(sample: &ColumnSample) -> bool {
 /// Reads one column of one file into a sample.
 fn read_column(
     meta: &FileMeta,
-    frame: &LazyFrame,
+    source: &Source,
     name: &str,
     read: ReadAs,
 ) -> Result<ColumnSample, DriftError> {
-    let df = crate::data::guard(&meta.path, meta.format, || {
-        frame.clone().select([column_expr(name)]).collect()
-    })?;
+    let one;
+    let df = match source {
+        Source::Lazy(frame) => {
+            one = crate::data::guard(&meta.path, meta.format, || {
+                frame.clone().select([column_expr(name)]).collect()
+            })?;
+            &one
+        }
+        Source::Read(df) => df,
+    };
     crate::data::guard(&meta.path, meta.format, || {
         let c = df.column(name)?;
         match read {
@@ -634,6 +641,26 @@ fn read_column(
         }
     })
     .map_err(DriftError::Data)
+}
+
+/// Where a batch's columns come from: Parquet and Arrow read one column cheaply, so each job
+/// reads its own (decoding in parallel); CSV and NDJSON must be parsed whole, so a batch's
+/// columns are parsed once and the jobs share the frame.
+enum Source {
+    Lazy(LazyFrame),
+    Read(DataFrame),
+}
+
+impl Source {
+    fn of(side: &mut Side, group: &[(String, ReadAs)]) -> Result<Source, DriftError> {
+        let frame = side.frame()?;
+        if matches!(side.format, TabularFormat::Parquet | TabularFormat::Arrow) {
+            return Ok(Source::Lazy(frame));
+        }
+        let exprs: Vec<Expr> = group.iter().map(|(n, _)| column_expr(n)).collect();
+        let df = crate::data::guard(&side.path, side.format, || frame.select(exprs).collect())?;
+        Ok(Source::Read(df))
+    }
 }
 
 /// Tests a read column as its plan says (a string column that turns out to be text is not
@@ -913,9 +940,9 @@ pub fn compare_with_cache(
         }
         let ref_frame = match cached {
             Some(_) => None,
-            None => Some(ref_side.frame()?),
+            None => Some(Source::of(&mut ref_side, group)?),
         };
-        let cur_frame = cur_side.frame()?;
+        let cur_frame = Source::of(&mut cur_side, group)?;
         let (ref_meta, cur_meta) = (&ref_side.meta, &cur_side.meta);
         // One job per column: read it from both files, build the samples, test. The two
         // workers overlap one column's decoding with another's sorting and testing.

@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# `make bench-fairness` (and the last part of `make bench`): `driftdeck fairness` against Fairlearn's
+# MetricFrame and disparity functions on the same Parquet files, end to end, on this machine.
+#
+# What it does, from the repository root:
+#   1. Checks that the driftdeck binary (target/release/driftdeck, or $DRIFTDECK_BIN) has a
+#      `fairness` subcommand; if not, it stops and says to run `make bench-fairness`.
+#   2. Uses the Python venv of scripts/bench_drift.sh, target/bench/venv, whose PINS (read from
+#      bench_drift.sh, the one list for both) include Fairlearn and scikit-learn at the versions that
+#      produced shared/data/drift/ref/fairlearn_*.json; makes it if missing or made with other pins.
+#   3. Uses the current files of bench_drift.sh's pairs in target/bench/data (label and prediction
+#      0/1, sex F/M, age_group 4 values), generating those not there yet: 1m with
+#      shared/data/drift/tools/gen.py, 10m with scripts/bench_gen_10m.py (about 2.5 minutes).
+#   4. Per size: `driftdeck fairness CUR --label label --prediction prediction --sensitive sex
+#      --sensitive age_group --format json` 3 times (median wall time, max peak RSS).
+#   5. Per size: Fairlearn once (scripts/bench_fairlearn.py: per grouping, sex, age_group and
+#      sex x age_group, a MetricFrame with driftdeck's group metrics and the four scalar disparity
+#      functions), timed the same way: the whole process, interpreter start and Parquet reading
+#      included, so both numbers are "command in, answer out".
+#   6. Compares the two: every between-groups disparity both report (demographic parity and
+#      equalized odds, difference and ratio, for each of the 3 groupings) must agree within 1e-9
+#      (driftdeck's are meant to be bit-identical); if not, the table says NO and the exit status is 1.
+#   7. Prints a markdown table (times, peak memory, speedup, both tools' demographic parity
+#      difference for sex x age_group, agreement) and writes it to target/bench/fairness.md with the
+#      machine, the date and the git commit.
+# Times are /usr/bin/time's wall seconds (%e), memory its peak resident set (%M). The page cache is
+# warm for Fairlearn (driftdeck read the same file just before); driftdeck's median hides a cold
+# first read.
+#
+# How long, on the 2-core / 24 GB machine, measured while other jobs (cargo, browser tests) kept the
+# load average near 3 (later runs reuse the venv and the data):
+#   venv: ~120 s (download + install, 1 GB), only when it is missing or the pins changed.
+#   Fairlearn, one run: 100k ~28 s and 0.27 GiB, 1m 230-260 s and 0.7 GiB, 10m 2561 s (43 minutes)
+#   and 4.9 GiB. Linear in rows: Fairlearn 0.15 hands each metric its y_true / y_pred through
+#   np.stack over the group's column, which makes one NumPy array per row, so every metric call
+#   (8 per group and overall, per grouping, and again in each disparity function's own MetricFrame)
+#   does Python work per row; importing it all takes ~2 s, reading the Parquet ~2 s at 10m.
+#   Each timing file also has user and system CPU seconds, a check on how busy the machine was.
+#
+# Environment:
+#   DRIFTDECK_BIN=PATH          the binary to measure (default target/release/driftdeck)
+#   DRIFTDECK_SHARED=DIR        the shared folder (default ../shared beside the repository)
+#   BENCH_SIZES="1m 10m"        the sizes (gen.py's 800 100k 1m 5m, and 10m)
+#   BENCH_RUNS=3                driftdeck runs per size (the median is reported)
+#   BENCH_SKIP_FAIRLEARN_10M=1  skip Fairlearn on 10m (about 45 minutes)
+#   BENCH_SKIP_FAIRLEARN=1      skip Fairlearn altogether (driftdeck columns only)
+#   BENCH_FAIRNESS_ARGS="..."   extra options for `driftdeck fairness` (e.g. --score-threshold 0.5)
+#   BENCH_PYTHON=python3        the interpreter the venv is made from (3.11 or newer)
+# Outputs: target/bench/out/<size>/ (each tool's result, logs, timings: fairness_* and fairlearn*)
+# and target/bench/fairness.md.
+set -euo pipefail
+# Paths given in the environment are relative to where the script was called from.
+BIN=$(realpath -m "${DRIFTDECK_BIN:-$(dirname "$0")/../target/release/driftdeck}")
+SHARED=$(realpath -m "${DRIFTDECK_SHARED:-$(dirname "$0")/../../shared}")
+cd "$(dirname "$0")/.."
+
+GEN=$SHARED/data/drift/tools/gen.py
+SIZES=${BENCH_SIZES:-1m 10m}
+RUNS=${BENCH_RUNS:-3}
+read -r -a EXTRA <<<"${BENCH_FAIRNESS_ARGS:-}"
+BENCH=target/bench
+VENV=$BENCH/venv
+DATA=$BENCH/data
+OUT=$BENCH/out
+REPORT=$BENCH/fairness.md
+LABEL=label PREDICTION=prediction SENSITIVE=(sex age_group)
+# One venv for both benchmarks: its pins are bench_drift.sh's PINS line, so that neither script
+# remakes the venv the other one made.
+PINS=$(sed -n 's/^PINS="\(.*\)"$/\1/p' scripts/bench_drift.sh)
+
+log() { printf '\033[1mbench-fairness:\033[0m %s\n' "$*" >&2; }
+die() { printf 'bench-fairness: %s\n' "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# ---- 1. the binary
+[ -x "$BIN" ] || die "no driftdeck binary at $BIN: run \`make bench-fairness\` (it builds target/release/driftdeck first)"
+"$BIN" fairness --help >/dev/null 2>&1 \
+  || die "$BIN has no \`fairness\` subcommand: run \`make bench-fairness\` to build this checkout's driftdeck in release"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
+case $PINS in
+  *fairlearn==*) ;;
+  *) die "scripts/bench_drift.sh has no PINS=\"...\" line with fairlearn==VERSION in it" ;;
+esac
+
+# ---- 2. the venv (the same steps as bench_drift.sh)
+PY=$VENV/bin/python
+if [ -x "$PY" ] && [ "$(cat "$VENV/.pins" 2>/dev/null)" = "$PINS" ]; then
+  log "venv: $VENV (reused)"
+else
+  log "venv: creating $VENV with $PINS (about 80 s)"
+  t=$(now)
+  rm -rf "$VENV"
+  mkdir -p "$BENCH"
+  "${BENCH_PYTHON:-python3}" -m venv "$VENV" \
+    || die "could not create a venv with ${BENCH_PYTHON:-python3} (Debian: apt-get install python3-venv)"
+  # shellcheck disable=SC2086
+  "$PY" -m pip install --quiet --disable-pip-version-check $PINS
+  echo "$PINS" >"$VENV/.pins"
+  log "venv: ready in $(since "$t") s"
+fi
+
+# ---- 3. the data (gen.py writes the manifest last: a file without one is incomplete)
+gen_sizes=()
+for s in $SIZES; do
+  if [ "$s" != 10m ] && [ ! -s "$DATA/manifest_$s.json" ]; then gen_sizes+=("$s"); fi
+done
+if [ ${#gen_sizes[@]} -gt 0 ]; then
+  [ -f "$GEN" ] || die "no generator at $GEN: set DRIFTDECK_SHARED to the shared folder"
+  log "data: generating ${gen_sizes[*]} into $DATA"
+  t=$(now)
+  "$PY" "$GEN" --sizes "${gen_sizes[@]}" --out "$DATA" --no-csv >&2
+  log "data: ${gen_sizes[*]} in $(since "$t") s"
+fi
+if [[ " $SIZES " == *" 10m "* ]] && [ ! -s "$DATA/manifest_10m.json" ]; then
+  [ -f "$GEN" ] || die "no generator at $GEN: set DRIFTDECK_SHARED to the shared folder"
+  log "data: generating 10m into $DATA (about 2.5 minutes, 6.3 GiB of memory)"
+  t=$(now)
+  "$PY" scripts/bench_gen_10m.py "$GEN" --out "$DATA" >&2
+  log "data: 10m in $(since "$t") s"
+fi
+
+# ---- helpers
+# run_timed TIMEFILE LOG CMD...: /usr/bin/time's "wall-s peak-KiB user-s sys-s" in TIMEFILE; the command's
+# output in LOG; returns the command's exit status.
+run_timed() {
+  local timefile=$1 logfile=$2; shift 2
+  /usr/bin/time -f '%e %M %U %S' -o "$timefile" "$@" >"$logfile" 2>&1
+}
+secs() { tail -n 1 "$1" | cut -d' ' -f1; }
+kib() { tail -n 1 "$1" | cut -d' ' -f2; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+# compare DRIFTDECK.json FAIRLEARN.json: "DD-DPD FL-DPD AGREEMENT" where DPD is the demographic
+# parity difference (between groups) of the last grouping (the intersection), and AGREEMENT is
+# "yes:N" when all N between-groups disparities Fairlearn computed match driftdeck's within 1e-9,
+# else "NO:M/N" (M matched). Missing fields are errors (a changed JSON contract).
+compare() {
+  "$PY" - "$1" "$2" <<'EOF'
+import json, math, sys
+dd, fl = (json.load(open(p)) for p in sys.argv[1:])
+
+def fail(msg):
+    sys.exit(f"bench-fairness: {sys.argv[1]}: {msg}")
+
+def value(grouping, name):
+    for d in grouping.get("disparities", []):
+        if d.get("name") == name and d.get("method") == "between_groups":
+            v = d.get("value")
+            if v is not None and not isinstance(v, (int, float)):
+                fail(f"disparity {name} of {grouping['columns']} has a value that is not a number: {v!r}")
+            return None if v is None else float(v)
+    fail(f"grouping {grouping['columns']} has no disparity {name} with method between_groups")
+
+def same(a, b):
+    if a is None or b is None or math.isnan(a) or math.isnan(b):
+        return (a is None or math.isnan(a)) and (b is None or math.isnan(b))
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+if "groupings" not in dd:
+    fail("no groupings field")
+by_cols = {tuple(g.get("columns", [])): g for g in dd["groupings"]}
+n = ok = 0
+worst = []
+for g in fl["groupings"]:
+    ours = by_cols.get(tuple(g["columns"]))
+    if ours is None:
+        fail(f"no grouping with columns {g['columns']}")
+    for d in g["disparities"]:
+        n += 1
+        a = value(ours, d["name"])
+        if same(a, d["value"]):
+            ok += 1
+        else:
+            worst.append(f"{' x '.join(g['columns'])} {d['name']}: driftdeck {a!r}, Fairlearn {d['value']!r}")
+for w in worst:
+    print(f"bench-fairness: disagree: {w}", file=sys.stderr)
+last = fl["groupings"][-1]
+fl_dpd = next(d["value"] for d in last["disparities"] if d["name"] == "demographic_parity_difference")
+dd_dpd = value(by_cols[tuple(last["columns"])], "demographic_parity_difference")
+fmt = lambda v: "NaN" if v is None else f"{v:.6f}"
+print(fmt(dd_dpd), fmt(fl_dpd), f"yes:{n}" if ok == n else f"NO:{ok}/{n}")
+EOF
+}
+
+# Anything else running (a cargo build...) slows both tools: say so, and record it in the report.
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD%% *}" 'BEGIN { exit !(l > 0.5) }'; then
+  log "the machine is busy (load average $LOAD): times will be slower than on an idle machine"
+fi
+
+declare -A DD_S DD_KIB FL_S FL_KIB SHAPE CMP
+failed=0
+sens_args=()
+for c in "${SENSITIVE[@]}"; do sens_args+=(--sensitive "$c"); done
+
+# ---- 4. driftdeck
+for s in $SIZES; do
+  cur=$DATA/cur_$s.parquet dir=$OUT/$s
+  [ -s "$cur" ] || die "no $cur"
+  mkdir -p "$dir"
+  SHAPE[$s]=$("$PY" - "$cur" "$LABEL" "$PREDICTION" "${SENSITIVE[@]}" <<'EOF'
+import os, sys
+import pyarrow.parquet as pq
+path, *cols = sys.argv[1:]
+f = pq.ParquetFile(path)
+missing = [c for c in cols if c not in f.schema_arrow.names]
+if missing:
+    sys.exit(f"bench-fairness: {path} has no column {', '.join(missing)}")
+print(f"{f.metadata.num_rows:,} | {os.path.getsize(path) / 2**20:.0f}")
+EOF
+)
+  times=()
+  peak=0
+  for i in $(seq "$RUNS"); do
+    rm -f "$dir/fairness.json"
+    run_timed "$dir/fairness_json_$i.time" "$dir/fairness_json_$i.log" \
+      "$BIN" fairness "$cur" --label "$LABEL" --prediction "$PREDICTION" "${sens_args[@]}" \
+        --format json -o "$dir/fairness.json" "${EXTRA[@]}" \
+      || die "driftdeck fairness failed on $s (run $i): see $dir/fairness_json_$i.log"
+    [ -s "$dir/fairness.json" ] || die "driftdeck fairness wrote no $dir/fairness.json on $s (run $i)"
+    times+=("$(secs "$dir/fairness_json_$i.time")")
+    k=$(kib "$dir/fairness_json_$i.time")
+    if [ "$k" -gt "$peak" ]; then peak=$k; fi
+    log "driftdeck $s fairness run $i: ${times[-1]} s, $(mib "$k") MiB"
+  done
+  DD_S[$s]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  DD_KIB[$s]=$peak
+done
+
+# ---- 5. Fairlearn, and 6. the comparison
+FL_VERSION=$("$PY" -c 'import importlib.metadata as m; print(m.version("fairlearn"))')
+for s in $SIZES; do
+  dir=$OUT/$s
+  if [ "${BENCH_SKIP_FAIRLEARN:-0}" = 1 ] || { [ "$s" = 10m ] && [ "${BENCH_SKIP_FAIRLEARN_10M:-0}" = 1 ]; }; then
+    FL_S[$s]="skipped"; continue
+  fi
+  log "fairlearn $s: running (one run)"
+  if run_timed "$dir/fairlearn.time" "$dir/fairlearn.log" \
+      "$PY" scripts/bench_fairlearn.py "$DATA/cur_$s.parquet" --label "$LABEL" --prediction "$PREDICTION" \
+        "${sens_args[@]}" -o "$dir/fairlearn.json"; then
+    FL_S[$s]=$(secs "$dir/fairlearn.time")
+    FL_KIB[$s]=$(kib "$dir/fairlearn.time")
+    log "fairlearn $s: ${FL_S[$s]} s, $(mib "${FL_KIB[$s]}") MiB; $(tail -n 1 "$dir/fairlearn.log")"
+    CMP[$s]=$(compare "$dir/fairness.json" "$dir/fairlearn.json") || { CMP[$s]="– – NO:error"; failed=1; }
+    case ${CMP[$s]##* } in
+      yes:*) ;;
+      *) failed=1
+         log "driftdeck and Fairlearn DISAGREE on $s: see above, $dir/fairness.json and $dir/fairlearn.json" ;;
+    esac
+  else
+    FL_S[$s]="failed ($(head -n 1 "$dir/fairlearn.time"))"
+    failed=1
+    log "fairlearn $s failed: see $dir/fairlearn.log"
+  fi
+done
+
+# ---- 7. the table
+table() {
+  echo "| size | rows | Parquet MiB | driftdeck s (median of $RUNS) | driftdeck peak MiB | Fairlearn s | Fairlearn peak MiB | speedup | driftdeck DPD | Fairlearn DPD | agree |"
+  echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+  for s in $SIZES; do
+    local fl_mib="–" speedup="–" dd_dpd="–" fl_dpd="–" agree="–" v
+    if [ -n "${FL_KIB[$s]:-}" ]; then
+      fl_mib=$(mib "${FL_KIB[$s]}")
+      speedup=$(awk -v e="${FL_S[$s]}" -v d="${DD_S[$s]}" 'BEGIN { printf (d > 0 ? "%.0fx" : "–"), e / (d > 0 ? d : 1) }')
+      read -r -a v <<<"${CMP[$s]}"
+      dd_dpd=${v[0]} fl_dpd=${v[1]}
+      case ${v[2]} in
+        yes:*) agree="yes (${v[2]#yes:} of ${v[2]#yes:})" ;;
+        *) agree="**NO** (${v[2]#NO:})" ;;
+      esac
+    fi
+    echo "| $s | ${SHAPE[$s]} | ${DD_S[$s]} | $(mib "${DD_KIB[$s]}") | ${FL_S[$s]} | $fl_mib | $speedup | $dd_dpd | $fl_dpd | $agree |"
+  done
+}
+TABLE=$(table)
+cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || true)
+mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  commit="$commit (with uncommitted changes)"
+fi
+{
+  echo "# driftdeck fairness vs Fairlearn"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- commit: $commit; $("$BIN" --version 2>/dev/null || echo "$BIN")"
+  echo "- machine: $(nproc) cores, $mem, ${cpu:-unknown CPU}; load average before the runs: $LOAD"
+  echo "- driftdeck: \`driftdeck fairness CUR --label $LABEL --prediction $PREDICTION$(printf ' --sensitive %s' "${SENSITIVE[@]}") --format json -o FILE${EXTRA[*]:+ ${EXTRA[*]}}\`"
+  echo "- Fairlearn $FL_VERSION, scikit-learn $("$PY" -c 'import sklearn; print(sklearn.__version__)'), Python $("$PY" -c 'import platform; print(platform.python_version())'):"
+  echo "  per grouping (${SENSITIVE[0]}, ${SENSITIVE[1]} and their intersection) a MetricFrame (count, selection rate,"
+  echo "  TPR, FPR, TNR, FNR, accuracy, precision) and demographic_parity_difference/_ratio,"
+  echo "  equalized_odds_difference/_ratio (scripts/bench_fairlearn.py)"
+  echo "- data: the current file of shared/data/drift/tools/gen.py's pairs ($LABEL and $PREDICTION 0/1, positive label 1)"
+  echo "- times: wall seconds of the whole process (/usr/bin/time %e), start-up and Parquet reading"
+  echo "  included; peak MiB: its peak resident set (%M). driftdeck: median of $RUNS runs, highest peak;"
+  echo "  Fairlearn: one run. Speedup: Fairlearn s / driftdeck s."
+  echo "- DPD: demographic parity difference (between groups) of ${SENSITIVE[0]} x ${SENSITIVE[1]}; agree: every"
+  echo "  between-groups disparity Fairlearn computed (4 per grouping) equals driftdeck's within 1e-9."
+  echo
+  echo "$TABLE"
+} >"$REPORT"
+echo
+echo "$TABLE"
+echo
+log "written to $REPORT"
+exit $failed
