@@ -186,7 +186,7 @@ EOF
   DD_VERDICT[$s]=$(verdict "$dir/driftdeck.json")
   # A known reference: the first run fills a scratch catalog's cache, the second reads only
   # the current file (timed).
-  rm -f "$dir"/cache.sqlite*
+  rm -rf "$dir"/cache.sqlite*
   run_timed "$dir/driftdeck_fill.time" "$dir/driftdeck_fill.log" \
     "$BIN" drift "$ref" "$cur" --format json -o "$dir/driftdeck_fill.json" --db "$dir/cache.sqlite" "${EXTRA[@]}" \
     || die "driftdeck drift (filling the cache) failed on $s: see $dir/driftdeck_fill.log"
@@ -194,7 +194,7 @@ EOF
     "$BIN" drift "$ref" "$cur" --format json -o "$dir/driftdeck_cached.json" --db "$dir/cache.sqlite" "${EXTRA[@]}" \
     || die "driftdeck drift (cached reference) failed on $s: see $dir/driftdeck_cached.log"
   CACHED[$s]="$(secs "$dir/driftdeck_cached.time") s (first $(secs "$dir/driftdeck_fill.time") s)"
-  rm -f "$dir"/cache.sqlite*
+  rm -rf "$dir"/cache.sqlite*
   log "driftdeck $s cached reference: ${CACHED[$s]}"
   run_timed "$dir/driftdeck_html.time" "$dir/driftdeck_html.log" \
     "$BIN" drift "$ref" "$cur" --format html -o "$dir/driftdeck.html" --no-cache "${EXTRA[@]}" \
