@@ -647,7 +647,7 @@ fn read_column(
 /// reads its own (decoding in parallel); CSV and NDJSON must be parsed whole, so a batch's
 /// columns are parsed once and the jobs share the frame.
 enum Source {
-    Lazy(LazyFrame),
+    Lazy(Box<LazyFrame>),
     Read(DataFrame),
 }
 
@@ -655,7 +655,7 @@ impl Source {
     fn of(side: &mut Side, group: &[(String, ReadAs)]) -> Result<Source, DriftError> {
         let frame = side.frame()?;
         if matches!(side.format, TabularFormat::Parquet | TabularFormat::Arrow) {
-            return Ok(Source::Lazy(frame));
+            return Ok(Source::Lazy(Box::new(frame)));
         }
         let exprs: Vec<Expr> = group.iter().map(|(n, _)| column_expr(n)).collect();
         let df = crate::data::guard(&side.path, side.format, || frame.select(exprs).collect())?;
