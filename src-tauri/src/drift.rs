@@ -2,9 +2,11 @@
 //! draw a column's chart, export a report. Reports stay in memory by id for the charts and
 //! exports that follow; the last few are kept.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+
+use crate::kept::Kept;
 
 use driftdeck::catalog::Catalog;
 use driftdeck::drift::compare::{Keep, ReferenceSamples, compare_with_cache};
@@ -18,38 +20,8 @@ use tauri::ipc::Channel;
 use crate::dto::ErrorDto;
 use crate::state::AppState;
 
-/// Reports kept for charts and exports (each holds only aggregates: a few hundred KiB at most).
-const KEPT_REPORTS: usize = 8;
-
-/// The reports of this session, newest last.
-#[derive(Default)]
-pub struct Reports {
-    next: u64,
-    kept: VecDeque<(u64, Arc<DriftReport>)>,
-}
-
-impl Reports {
-    fn insert(&mut self, report: DriftReport) -> (u64, Arc<DriftReport>) {
-        self.next += 1;
-        let report = Arc::new(report);
-        self.kept.push_back((self.next, report.clone()));
-        while self.kept.len() > KEPT_REPORTS {
-            self.kept.pop_front();
-        }
-        (self.next, report)
-    }
-
-    fn get(&self, id: u64) -> Result<Arc<DriftReport>, ErrorDto> {
-        self.kept
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, r)| r.clone())
-            .ok_or_else(|| ErrorDto {
-                code: "not_found",
-                message: format!("report {id} is no longer in memory: compare the files again"),
-            })
-    }
-}
+/// The drift reports of this session, by id.
+pub type SharedReports = Mutex<Kept<DriftReport>>;
 
 #[derive(Debug, Deserialize)]
 pub struct DriftRequest {
@@ -198,7 +170,7 @@ pub async fn drift_column_chart(
     report_id: u64,
     column: String,
 ) -> Result<SvgDto, ErrorDto> {
-    let report = state.reports().get(report_id)?;
+    let report = state.reports().get(report_id, "comparison")?;
     let col = report.column(&column).ok_or_else(|| ErrorDto {
         code: "not_found",
         message: format!("column '{column}' is not in report {report_id}"),
@@ -218,7 +190,7 @@ pub async fn export_drift_report(
     format: String,
     path: String,
 ) -> Result<(), ErrorDto> {
-    let report = state.reports().get(report_id)?;
+    let report = state.reports().get(report_id, "comparison")?;
     let body = match format.as_str() {
         "html" => render::html(&report),
         "json" => report.to_json() + "\n",
@@ -232,9 +204,7 @@ pub async fn export_drift_report(
 }
 
 impl AppState {
-    fn reports(&self) -> std::sync::MutexGuard<'_, Reports> {
-        self.reports.lock().unwrap_or_else(|p| p.into_inner())
+    fn reports(&self) -> std::sync::MutexGuard<'_, Kept<DriftReport>> {
+        crate::kept::lock(&self.reports)
     }
 }
-
-pub type SharedReports = Mutex<Reports>;

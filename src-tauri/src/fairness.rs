@@ -1,9 +1,10 @@
 //! The Fairness view's commands: a file's columns with guesses, the check, a grouping's chart,
 //! exports. Checks stay in memory by id (the last 8) for charts and exports.
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+
+use crate::kept::Kept;
 
 use driftdeck::fairness::check::{FairnessCheck, FairnessFailure, FairnessRequest, FileColumns};
 use driftdeck::fairness::metrics::BootstrapOptions;
@@ -14,40 +15,8 @@ use tauri::State;
 use crate::dto::ErrorDto;
 use crate::state::AppState;
 
-const KEPT: usize = 8;
-
-#[derive(Default)]
-pub struct Checks {
-    next: u64,
-    kept: VecDeque<(u64, Arc<FairnessCheck>)>,
-}
-
-pub type SharedChecks = Mutex<Checks>;
-
-impl Checks {
-    fn insert(&mut self, check: FairnessCheck) -> (u64, Arc<FairnessCheck>) {
-        self.next += 1;
-        let check = Arc::new(check);
-        self.kept.push_back((self.next, check.clone()));
-        while self.kept.len() > KEPT {
-            self.kept.pop_front();
-        }
-        (self.next, check)
-    }
-
-    fn get(&self, id: u64) -> Result<Arc<FairnessCheck>, ErrorDto> {
-        self.kept
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, c)| c.clone())
-            .ok_or_else(|| ErrorDto {
-                code: "not_found",
-                message: format!(
-                    "fairness report {id} is no longer in memory: run the check again"
-                ),
-            })
-    }
-}
+/// The fairness checks of this session, by id.
+pub type SharedChecks = Mutex<Kept<FairnessCheck>>;
 
 impl From<FairnessFailure> for ErrorDto {
     fn from(err: FairnessFailure) -> ErrorDto {
@@ -156,7 +125,7 @@ pub async fn fairness_chart(
     grouping: usize,
     metric: String,
 ) -> Result<SvgDto, ErrorDto> {
-    let check = state.fairness_checks().get(report_id)?;
+    let check = state.fairness_checks().get(report_id, "fairness check")?;
     let g = check.groupings.get(grouping).ok_or_else(|| ErrorDto {
         code: "not_found",
         message: format!("report {report_id} has no grouping {grouping}"),
@@ -178,7 +147,7 @@ pub async fn export_fairness_report(
     format: String,
     path: String,
 ) -> Result<(), ErrorDto> {
-    let check = state.fairness_checks().get(report_id)?;
+    let check = state.fairness_checks().get(report_id, "fairness check")?;
     let body = match format.as_str() {
         "html" => render::html(&check),
         "json" => serde_json::to_string_pretty(&*check).map_err(blocking_error)? + "\n",
@@ -196,7 +165,7 @@ pub async fn export_fairness_report(
 }
 
 impl AppState {
-    fn fairness_checks(&self) -> std::sync::MutexGuard<'_, Checks> {
-        self.fairness.lock().unwrap_or_else(|p| p.into_inner())
+    fn fairness_checks(&self) -> std::sync::MutexGuard<'_, Kept<FairnessCheck>> {
+        crate::kept::lock(&self.fairness)
     }
 }

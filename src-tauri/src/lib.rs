@@ -8,6 +8,7 @@ mod commands;
 mod drift;
 mod dto;
 mod fairness;
+mod kept;
 mod live;
 mod state;
 
