@@ -223,21 +223,10 @@ pub fn category_sample(column: &Column) -> PolarsResult<ColumnSample> {
             missing,
             unparsable: 0,
         });
-    } else if column.dtype().is_string() {
-        column.clone()
-    } else if column.dtype().is_float() {
-        // Whole floats print as integers so 1.0 in one file and 1 in the other are one category.
-        let f = column.cast(&DataType::Float64)?;
-        let strings: StringChunked = f
-            .f64()?
-            .iter()
-            .map(|v| v.map(format_category_number))
-            .collect();
-        strings.into_column()
     } else {
-        column.cast(&DataType::String)?
+        category_strings(column)?
     };
-    let ca = as_string.str()?;
+    let ca = &as_string;
     let mut map: PlHashMap<&str, u64> = PlHashMap::default();
     for v in ca.iter().flatten() {
         *map.entry(v).or_insert(0) += 1;
@@ -251,12 +240,30 @@ pub fn category_sample(column: &Column) -> PolarsResult<ColumnSample> {
     })
 }
 
-fn format_category_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
+/// A column's values as category strings: strings as they are, numbers as they print, with
+/// whole floats as integers so that 1.0 in one file and 1 in the other are one category (the
+/// fairness check maps labels the same way).
+pub fn category_strings(column: &Column) -> PolarsResult<StringChunked> {
+    if column.dtype().is_string() {
+        return Ok(column.str()?.clone());
     }
+    if column.dtype().is_float() {
+        let f = column.cast(&DataType::Float64)?;
+        return Ok(f
+            .f64()?
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    if v.fract() == 0.0 && v.abs() < 1e15 {
+                        format!("{}", v as i64)
+                    } else {
+                        format!("{v}")
+                    }
+                })
+            })
+            .collect());
+    }
+    Ok(column.cast(&DataType::String)?.str()?.clone())
 }
 
 /// Two category count lists aligned on the union of their categories (ascending).

@@ -20,7 +20,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::data::{DataError, Kind, TabularFormat};
+use crate::data::{Kind, TabularFormat};
 
 use super::column::{effect_band, not_testable};
 use super::compare::DriftError;
@@ -295,7 +295,7 @@ pub fn test_numeric_column(
         current: binned_counts(cp, name, lo, width, FINE_BINS)?,
     };
     // Evidently's bins for the binned methods: one per value, or Sturges over the pooled range.
-    let evidently = |fine: &Grid| -> Result<(Vec<u64>, Vec<u64>), DriftError> {
+    let evidently = || -> Result<(Vec<u64>, Vec<u64>), DriftError> {
         if let Some((r, c)) = &values {
             let mut keys: Vec<f64> = r.iter().chain(c).map(|(v, _)| *v).collect();
             keys.sort_by(f64::total_cmp);
@@ -307,7 +307,6 @@ pub fn test_numeric_column(
             };
             return Ok((count(r), count(c)));
         }
-        let _ = fine;
         let n = (rm.count + cm.count) as f64;
         let (first, last) = if hi > lo {
             (lo, hi)
@@ -348,7 +347,7 @@ pub fn test_numeric_column(
             ((2.0 * s).sqrt(), None)
         }
         _ => {
-            let (r, c) = evidently(&fine)?;
+            let (r, c) = evidently()?;
             let pr = stats::proportions(&r, Sample::Reference).map_err(err)?;
             let pc = stats::proportions(&c, Sample::Current).map_err(err)?;
             let fill = |p: &[f64]| stats::evidently_fill_zeros(p);
@@ -447,17 +446,6 @@ pub fn test_numeric_column(
         current: merge(&fine.current),
     });
     Ok(result)
-}
-
-/// A data error on `path` as a drift error (for callers outside this module).
-pub fn data_error(path: &Path, detail: String) -> DriftError {
-    DriftError::Data(DataError::new(
-        path,
-        crate::data::DataErrorKind::Malformed {
-            format: TabularFormat::from_path(path).unwrap_or(TabularFormat::Csv),
-            detail,
-        },
-    ))
 }
 
 /// A categorical column's counts by a streaming group-by: exact, in memory bounded by the

@@ -14,7 +14,7 @@ use std::time::Instant;
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::data::{DataError, Kind, TabularFormat, scan};
+use crate::data::{DataError, TabularFormat, scan};
 
 use super::metrics::{
     self, BootstrapOptions, ClassificationInput, Disparity, EncodedColumn, FairnessError,
@@ -498,29 +498,10 @@ fn check_column(schema: &Schema, path: &Path, name: &str) -> Result<DataType, Fa
         })
 }
 
-/// Values of a column as strings ("1", "true", "a"), for the binary mapping.
+/// Values of a column as strings ("1", "true", "a"), for the binary mapping: the drift
+/// check's category rule.
 fn strings(column: &Column) -> PolarsResult<StringChunked> {
-    let c = if column.dtype().is_float() {
-        // 1.0 and 1 are one label.
-        let f = column.cast(&DataType::Float64)?;
-        let s: StringChunked = f
-            .f64()?
-            .iter()
-            .map(|v| {
-                v.map(|v| {
-                    if v.fract() == 0.0 && v.abs() < 1e15 {
-                        format!("{}", v as i64)
-                    } else {
-                        format!("{v}")
-                    }
-                })
-            })
-            .collect();
-        s.into_column()
-    } else {
-        column.cast(&DataType::String)?
-    };
-    Ok(c.str()?.clone())
+    crate::drift::sample::category_strings(column)
 }
 
 /// Maps a column to "is positive"; `positive` is checked against its values. Integer columns
@@ -800,7 +781,7 @@ pub fn run(request: &FairnessRequest) -> Result<FairnessCheck, FairnessFailure> 
         None => None,
         Some(earlier) => {
             let before = measure(request, earlier)?;
-            Some(compare(&before, &now, request))
+            Some(compare(&before, &now))
         }
     };
     Ok(FairnessCheck {
@@ -825,7 +806,7 @@ pub fn run(request: &FairnessRequest) -> Result<FairnessCheck, FairnessFailure> 
 
 /// What moved from `before` to `now`: every group metric and between-groups disparity, the
 /// largest absolute changes first (undefined on either side last).
-fn compare(before: &Measured, now: &Measured, _request: &FairnessRequest) -> ComparisonDto {
+fn compare(before: &Measured, now: &Measured) -> ComparisonDto {
     let mut changes = Vec::new();
     let metrics_shown = [
         Metric::SelectionRate,
@@ -886,11 +867,6 @@ fn compare(before: &Measured, now: &Measured, _request: &FairnessRequest) -> Com
         rows: before.data.rows,
         changes,
     }
-}
-
-/// The kind of a column for the UI's column pickers.
-pub fn kind_name(kind: Kind) -> &'static str {
-    kind.as_str()
 }
 
 // ------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@
 
 use plotters::prelude::*;
 
+use super::short;
+
 /// One line: a label and its (step, value) points in step order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -193,20 +195,6 @@ fn draw<'a>(
             .draw()?;
     }
     Ok(())
-}
-
-/// Axis numbers short enough for a small chart.
-fn short(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if v.abs() >= 1e5 || v.abs() < 1e-3 {
-        format!("{v:.1e}")
-    } else if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ use plotters::prelude::*;
 use crate::drift::report::{ColumnResult, DriftReport};
 
 use super::chart::{register_fonts, series_color};
+use super::esc;
+pub use super::short;
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 300;
@@ -223,29 +225,6 @@ fn cut(s: &str, max: usize) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// Numbers short enough for axes and tables.
-pub fn short(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
-    } else if v == 0.0 {
-        "0".into()
-    } else if v.abs() >= 1e5 || v.abs() < 1e-3 {
-        format!("{v:.2e}")
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A tiny inline sparkline of both distributions (bars: reference above, current below).

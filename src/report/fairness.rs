@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use crate::fairness::check::{FairnessCheck, GroupDto, GroupingDto, RegressionCheck};
 
 use super::chart::register_fonts;
-use super::drift::short;
+use super::{esc, short};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 300;
@@ -187,13 +187,6 @@ fn draw<DB: DrawingBackend>(
         .position(SeriesLabelPosition::UpperRight)
         .draw()?;
     Ok(())
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn cell(v: Option<f64>, g: &GroupDto, metric: &str) -> String {
