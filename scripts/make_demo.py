@@ -1114,6 +1114,7 @@ def main():
         n_train=len(train_rows), n_val=len(val_rows), reg_created=reg_created,
         reg_description=reg_description, t0=t0)
     w.json("MANIFEST.json", manifest)
+    w.text("driftdeck.toml", POLICY_TOML)
     w.text("README.md", README_TEMPLATE.format(
         exp_id=exp_id, best_run=mi["run_name"], best_run_id=mi["run_id"], model_id=mi["model_id"],
         auc=model_metrics["val/auc"], date=iso_date(t0)))
@@ -1428,6 +1429,31 @@ dependencies:
 
 REQUIREMENTS_TXT = "mlflow==3.17.2\nnumpy==2.4.6\npandas==3.1.1\nsafetensors==0.8.0"
 
+# The approval policy `driftdeck checks`/`approve` read. This week's data drifted and the
+# model misses older churners, so the demo's drift and fairness checks fail on purpose:
+# approving it takes an override note.
+POLICY_TOML = """# Driftdeck approval policy for the churn demo (see `driftdeck checks MODEL`).
+[metrics]
+"val/auc" = { min = 0.75 }
+"val/loss" = { max = 0.6 }
+
+[drift]
+reference = "data/reference.csv"
+current = "data/current.csv"
+max_share = 0.25
+
+[fairness]
+data = "data/predictions.csv"
+label = "label"
+prediction = "prediction"
+sensitive = ["sex", "age_group"]
+max_difference = 0.1
+min_ratio = 0.8
+
+[registry]
+experiment = "churn-demo"
+"""
+
 README_TEMPLATE = """# Driftdeck demo project: churn prediction
 
 A small, realistic workspace of a growth team that predicts customer churn.
@@ -1441,6 +1467,7 @@ drift and by how much, fairness rates, model weights).
 | `data/reference.csv` | training data, 3000 customers |
 | `data/current.csv` | this week's production data, 3000 customers. Drifted: `monthly_charges` (+15% prices), `plan` (toward basic), `support_calls` (more calls), and as consequences `total_charges` (mild) and the churn rate. Stable: `age`, `tenure_months`, `region`, `payment_method`, `has_partner`. A few cells are empty in `total_charges` and `payment_method`. |
 | `data/predictions.csv` | 4000 scored customers with `sex` and `age_group`; churners aged 60+ are caught less often (lower true positive rate). |
+| `driftdeck.toml` | the approval policy: val/auc >= 0.75, val/loss <= 0.6, at most 25% of columns drifted, fairness limits 0.1 / 0.8 (drift and fairness fail on purpose) |
 | `models/churn_model.safetensors` | the champion's weights: `coef` [1, 17] and `intercept` [1], F32; feature names in the header metadata. The same file is inside the MLflow logged model. |
 
 The MLflow files use absolute `file://` URIs of the machine the team ran on

@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod data;
 pub mod drift;
 pub mod fairness;
+pub mod registry;
 pub mod report;
 pub mod scan;
 pub mod time;

@@ -12,6 +12,7 @@ pub mod drift_cache;
 pub mod filter;
 mod projects;
 pub mod query;
+pub mod registry;
 pub mod schema;
 mod units;
 

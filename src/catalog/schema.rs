@@ -240,6 +240,71 @@ CREATE TABLE drift_samples (
 );
 CREATE INDEX drift_samples_used ON drift_samples (used_at_ms);
 "#,
+    // 3: the registry side (see catalog::registry): connections (never their secrets), the
+    // append-only audit log, the publish outbox and what was pulled from registries.
+    r#"
+CREATE TABLE registries (
+    url         TEXT PRIMARY KEY,              -- normalised: scheme://host[:port][/path], no trailing slash
+    auth        TEXT NOT NULL,                 -- none | basic | bearer
+    username    TEXT,
+    ca_file     TEXT,                          -- extra root certificate (PEM), absolute path
+    is_default  INTEGER NOT NULL DEFAULT 0,
+    added_ms    INTEGER NOT NULL
+);
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at_ms       INTEGER NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,                 -- approve | reject | publish | publish-failed | alias | promote | rollback | login | logout
+    subject     TEXT NOT NULL,                 -- a model's absolute path, or registry#name
+    content_hash TEXT,
+    note        TEXT,
+    details     TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_subject ON audit_log (subject);
+CREATE INDEX audit_log_hash ON audit_log (content_hash);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE publish_jobs (
+    id          INTEGER PRIMARY KEY,
+    created_ms  INTEGER NOT NULL,
+    updated_ms  INTEGER NOT NULL,
+    model_id    INTEGER,                       -- catalog model id when it had one (ids can change on re-index)
+    model_path  TEXT NOT NULL,                 -- absolute
+    content_hash TEXT NOT NULL,                -- what was approved; checked again before upload
+    registry    TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    alias       TEXT,
+    state       TEXT NOT NULL,                 -- queued | running | waiting | done | failed | cancelled
+    step        TEXT NOT NULL DEFAULT 'queued',
+    bytes_done  INTEGER NOT NULL DEFAULT 0,
+    bytes_total INTEGER NOT NULL DEFAULT 0,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL DEFAULT 10,
+    next_attempt_ms INTEGER,
+    lease_until_ms INTEGER,                    -- a running job whose lease expired was interrupted
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    error       TEXT,
+    error_kind  TEXT,                          -- remote | input: why a failed job failed (exit 3 or 2)
+    request     TEXT NOT NULL DEFAULT '{}',    -- JSON: what to publish (files, tags, card, evidence)
+    remote      TEXT NOT NULL DEFAULT '{}',    -- JSON: what exists on the server so far (ids, uploaded files)
+    version     TEXT,
+    version_url TEXT
+);
+CREATE INDEX publish_jobs_state ON publish_jobs (state, next_attempt_ms);
+CREATE TABLE remote_models (
+    registry    TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    description TEXT,
+    tags        TEXT NOT NULL DEFAULT '{}',
+    aliases     TEXT NOT NULL DEFAULT '{}',    -- alias -> version
+    versions    TEXT NOT NULL DEFAULT '[]',    -- JSON array of versions
+    pulled_ms   INTEGER NOT NULL,
+    PRIMARY KEY (registry, name)
+) WITHOUT ROWID;
+"#,
 ];
 
 #[cfg(test)]
@@ -266,6 +331,6 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 18);
+        assert_eq!(tables, 22);
     }
 }

@@ -6,6 +6,7 @@ mod fairness;
 mod index;
 mod lists;
 mod project;
+mod registry;
 mod table;
 
 use std::io::Write;
@@ -49,6 +50,27 @@ enum Command {
     Drift(drift::DriftArgs),
     /// Fairness of predictions across sensitive groups and their intersection (Fairlearn's metrics)
     Fairness(fairness::FairnessArgs),
+    /// Registry connections (login, logout, status), pulling and downloading registry models
+    #[command(subcommand)]
+    Registry(registry::RegistryCommand),
+    /// A model's checklist from the project's driftdeck.toml, and its approval status
+    Checks(registry::ChecksArgs),
+    /// Approve a model's current content, with a note (audit-logged)
+    Approve(registry::DecideArgs),
+    /// Reject a model's current content, with a note (audit-logged)
+    Reject(registry::DecideArgs),
+    /// Publish an approved model to an MLflow Model Registry (through the outbox)
+    Publish(registry::PublishArgs),
+    /// Publish jobs: list, send now, cancel
+    Outbox {
+        #[command(subcommand)]
+        command: Option<registry::OutboxCommand>,
+    },
+    /// Deployment aliases: promote the challenger, roll back the champion, set an alias
+    #[command(subcommand)]
+    Alias(registry::AliasCommand),
+    /// The audit log: approvals, publications, alias moves, logins
+    Audit(registry::AuditArgs),
 }
 
 /// How a command ended, mapped to the documented exit codes.
@@ -60,6 +82,8 @@ pub enum Failure {
     Internal(anyhow::Error),
     /// The check ran and failed (`--fail-on-drift` and drift found): exit 1.
     Check(String),
+    /// The registry refused or could not be reached: exit 3.
+    Remote(anyhow::Error),
 }
 
 impl From<CatalogError> for Failure {
@@ -85,6 +109,7 @@ pub fn main() -> ExitCode {
             let (code, err) = match failure {
                 Failure::BadInput(err) => (2, err),
                 Failure::Internal(err) => (2, err.context("internal error")),
+                Failure::Remote(err) => (3, err),
                 Failure::Check(message) => {
                     eprintln!("driftdeck: {message}");
                     return ExitCode::from(1);
@@ -107,6 +132,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Problems(args) => lists::run_problems(args, cli.db.as_deref()),
         Command::Drift(args) => drift::run(args, cli.db.as_deref()),
         Command::Fairness(args) => fairness::run(args),
+        Command::Registry(cmd) => registry::run_registry(cmd, cli.db.as_deref()),
+        Command::Checks(args) => registry::run_checks(args, cli.db.as_deref()),
+        Command::Approve(args) => registry::run_decide(
+            args,
+            driftdeck::registry::approval::Decision::Approve,
+            cli.db.as_deref(),
+        ),
+        Command::Reject(args) => registry::run_decide(
+            args,
+            driftdeck::registry::approval::Decision::Reject,
+            cli.db.as_deref(),
+        ),
+        Command::Publish(args) => registry::run_publish(args, cli.db.as_deref()),
+        Command::Outbox { command } => registry::run_outbox(command, cli.db.as_deref()),
+        Command::Alias(cmd) => registry::run_alias(cmd, cli.db.as_deref()),
+        Command::Audit(args) => registry::run_audit(args, cli.db.as_deref()),
     }
 }
 
