@@ -53,6 +53,15 @@ try {
       );
       await sleep(1200);
     }
+    if (view === 'models') {
+      // The demo's MLflow model opened: its checklist from assets/demo/driftdeck.toml, the
+      // approval form and the publish panel.
+      await session.execute(
+        'const rows = [...document.querySelectorAll(\'[data-testid="model-row"]\')]; const r = rows.find((x) => /\\bmlflow\\b/.test(x.textContent)) ?? rows[0]; r.scrollIntoView({ block: "center" }); r.click();',
+      );
+      await session.textsOf('[data-testid="check-row"]', 120_000);
+      await sleep(800);
+    }
     if (view === 'fairness') {
       await session.textsOf('[data-testid="fairness-path"]');
       const [input] = await session.findAll('[data-testid="fairness-path"]');

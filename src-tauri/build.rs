@@ -21,6 +21,19 @@ const COMMANDS: &[&str] = &[
     "fairness_report",
     "fairness_chart",
     "export_fairness_report",
+    "model_approval",
+    "decide_model",
+    "publish_model",
+    "publish_jobs",
+    "cancel_publish",
+    "registry_connections",
+    "registry_login",
+    "registry_logout",
+    "registry_pull",
+    "remote_models",
+    "move_alias",
+    "audit_log",
+    "open_registry_link",
 ];
 
 fn main() {

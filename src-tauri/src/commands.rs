@@ -37,7 +37,20 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::fairness::fairness_columns,
         crate::fairness::fairness_report,
         crate::fairness::fairness_chart,
-        crate::fairness::export_fairness_report
+        crate::fairness::export_fairness_report,
+        crate::registry::model_approval,
+        crate::registry::decide_model,
+        crate::registry::publish_model,
+        crate::registry::publish_jobs,
+        crate::registry::cancel_publish,
+        crate::registry::registry_connections,
+        crate::registry::registry_login,
+        crate::registry::registry_logout,
+        crate::registry::registry_pull,
+        crate::registry::remote_models,
+        crate::registry::move_alias,
+        crate::registry::audit_log,
+        crate::registry::open_registry_link
     ]
 }
 

@@ -10,6 +10,7 @@ mod dto;
 mod fairness;
 mod kept;
 mod live;
+mod registry;
 mod state;
 
 use tauri::Manager;
@@ -21,9 +22,11 @@ pub fn run() {
             let state = state::AppState::open_from_env();
             if let (Some(path), Ok(_)) = (&state.catalog_path, &state.catalog) {
                 app.manage(live::Live::start(app.handle().clone(), path.clone()));
+                app.manage(registry::Worker::start(app.handle().clone(), path.clone()));
             } else {
                 // No catalog, no live updates; commands report the catalog error.
                 app.manage(live::Live::disabled());
+                app.manage(registry::Worker::disabled());
             }
             app.manage(state);
             Ok(())

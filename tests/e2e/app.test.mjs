@@ -6,7 +6,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,43 @@ const cli = path.resolve(root, process.env.DRIFTDECK_CLI ?? 'target/debug/driftd
 const driverBin = process.env.TAURI_DRIVER ?? path.join(os.homedir(), '.cargo/bin/tauri-driver');
 const demo = path.join(root, 'assets/demo');
 
-let scratch, driver, session;
+const mlflowBin = path.join(process.env.DRIFTDECK_MLFLOW_VENV ?? path.join(root, 'target/mlflow-venv'), 'bin/mlflow');
+
+let scratch, driver, session, mlflow, registryUrl, db;
+
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A real MLflow server (from the venv `make test` creates), in its own process group. */
+async function startMlflow(dir) {
+  assert.ok(fs.existsSync(mlflowBin), `${mlflowBin} not found (run \`make setup\`)`);
+  const port = await freePort();
+  const child = spawn(
+    mlflowBin,
+    ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1',
+      '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, '--artifacts-destination', path.join(dir, 'artifacts')],
+    { cwd: dir, detached: true, stdio: 'ignore', env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' } },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 480; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { child, url };
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('mlflow server did not start in 120 s');
+}
 
 before(async () => {
   for (const [what, p] of [['app binary', app], ['CLI binary', cli], ['tauri-driver', driverBin]]) {
@@ -28,9 +65,14 @@ before(async () => {
   }
   assert.ok(process.env.DISPLAY, 'DISPLAY is not set: run under Xvfb (make test-e2e does)');
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'driftdeck-e2e-'));
-  const db = path.join(scratch, 'catalog.sqlite');
+  db = path.join(scratch, 'catalog.sqlite');
   const added = spawnSync(cli, ['project', 'add', demo, '--db', db, '--json'], { encoding: 'utf8' });
   assert.equal(added.status, 0, added.stderr);
+  // The team registry the Models view publishes to: a real MLflow server, logged in by the CLI.
+  fs.mkdirSync(path.join(scratch, 'mlflow'));
+  ({ child: mlflow, url: registryUrl } = await startMlflow(path.join(scratch, 'mlflow')));
+  const login = spawnSync(cli, ['registry', 'login', registryUrl, '--db', db], { encoding: 'utf8' });
+  assert.equal(login.status, 0, login.stderr);
   // The app finds the catalog through DRIFTDECK_DB, inherited via tauri-driver and WebKitWebDriver.
   driver = await startTauriDriver({ driverBin, env: { ...process.env, DRIFTDECK_DB: db } });
   session = await Session.start(driver.url, app);
@@ -39,6 +81,13 @@ before(async () => {
 after(async () => {
   if (session) await session.end();
   if (driver) await driver.stop();
+  if (mlflow) {
+    try {
+      process.kill(-mlflow.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -121,6 +170,48 @@ test('a predictions file checked in the Fairness view through the real engine', 
   if (process.env.E2E_SCREENSHOT_FAIRNESS) {
     fs.writeFileSync(process.env.E2E_SCREENSHOT_FAIRNESS, await session.screenshotPng());
   }
+});
+
+test('a model approved and published from the Models view to a real MLflow server', async () => {
+  const [nav] = await session.findAll('[data-testid="nav-models"]');
+  await session.click(nav);
+  const rows = await session.textsOf('[data-testid="model-row"]', 90_000);
+  const index = rows.findIndex((r) => /\bmlflow\b/.test(r));
+  assert.ok(index >= 0, `the demo's MLflow model is not listed: ${rows.join(' | ')}`);
+  // Click the row's name cell (WebKitWebDriver does not click a table row itself).
+  await session.execute(
+    'document.querySelectorAll(\'[data-testid="model-row"] td.name\')[arguments[0]].scrollIntoView({block: "center"});',
+    [index],
+  );
+  await session.click((await session.findAll('[data-testid="model-row"] td.name'))[index]);
+  // The real checklist from assets/demo/driftdeck.toml: the fairness check fails on purpose.
+  await session.textsOf('[data-testid="check-row"]', 120_000);
+  const failing = await session.execute(
+    'return [...document.querySelectorAll(\'[data-testid="check-row"]\')].filter((r) => r.dataset.status === "fail").map((r) => r.dataset.check);',
+    [],
+  );
+  assert.ok(failing.includes('fairness'), `expected the fairness check to fail: ${JSON.stringify(failing)}`);
+  const [note] = await waitForElement('[data-testid="approve-note"]');
+  await session.sendKeys(note, 'AUC above target (e2e)');
+  const [override] = await waitForElement('[data-testid="override-note"]');
+  await session.sendKeys(override, 'the 60+ gap is tracked');
+  await session.click((await session.findAll('[data-testid="approve-button"]'))[0]);
+  await session.textsMatching('[data-testid="latest-approval"]', /Approved/, 60_000);
+
+  await waitForEnabled('[data-testid="publish-button"]');
+  await session.click((await session.findAll('[data-testid="publish-button"]'))[0]);
+  const [link] = await session.textsMatching('[data-testid="version-link"]', /version 1/, 180_000);
+  assert.match(link, /on the server/);
+  if (process.env.E2E_SCREENSHOT_MODELS) {
+    fs.writeFileSync(process.env.E2E_SCREENSHOT_MODELS, await session.screenshotPng());
+  }
+  // What the registry holds, asked through the CLI's pull (the server's own answer).
+  const pulled = spawnSync(cli, ['registry', 'pull', '--json', '--db', db], { encoding: 'utf8' });
+  assert.equal(pulled.status, 0, pulled.stderr);
+  const models = JSON.parse(pulled.stdout).models;
+  assert.equal(models.length, 1, pulled.stdout);
+  assert.equal(models[0].versions.length, 1);
+  assert.equal(models[0].aliases.champion, '1');
 });
 
 async function waitForEnabled(css) {

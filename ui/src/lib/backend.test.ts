@@ -81,11 +81,56 @@ describe('commands', () => {
       'export_fairness_report',
       { reportId: 4, format: 'json', path: '/tmp/fairness.json' },
     ],
+    ['modelApproval', () => backend.modelApproval(7), 'model_approval', { modelId: 7 }],
+    [
+      'decideModel (approve past failed checks)',
+      () => backend.decideModel(7, 'approve', 'ok for the pilot', 'drift is seasonal'),
+      'decide_model',
+      { modelId: 7, decision: 'approve', note: 'ok for the pilot', overrideNote: 'drift is seasonal' },
+    ],
+    [
+      'decideModel (reject)',
+      () => backend.decideModel(7, 'reject', 'auc too low', null),
+      'decide_model',
+      { modelId: 7, decision: 'reject', note: 'auc too low', overrideNote: null },
+    ],
+    [
+      'publishModel',
+      () => backend.publishModel({ modelId: 7, name: 'fraud-gbm', alias: null, registry: 'https://mlflow.example.com' }),
+      'publish_model',
+      { modelId: 7, name: 'fraud-gbm', alias: null, registry: 'https://mlflow.example.com' },
+    ],
+    ['publishJobs', () => backend.publishJobs(), 'publish_jobs', undefined],
+    ['cancelPublish', () => backend.cancelPublish(3), 'cancel_publish', { jobId: 3 }],
+    ['registryConnections', () => backend.registryConnections(), 'registry_connections', undefined],
+    [
+      'registryLogin',
+      () => backend.registryLogin({ url: 'https://m', auth: 'basic', username: 'ana', secret: 'pw', caFile: null }),
+      'registry_login',
+      { url: 'https://m', auth: 'basic', username: 'ana', secret: 'pw', caFile: null },
+    ],
+    ['registryLogout', () => backend.registryLogout('https://m'), 'registry_logout', { url: 'https://m' }],
+    ['registryPull (default)', () => backend.registryPull(null), 'registry_pull', { registry: null }],
+    ['remoteModels', () => backend.remoteModels('https://m'), 'remote_models', { registry: 'https://m' }],
+    [
+      'moveAlias',
+      () => backend.moveAlias(null, 'fraud-gbm', 'rollback'),
+      'move_alias',
+      { registry: null, name: 'fraud-gbm', action: 'rollback' },
+    ],
+    ['auditLog (one model)', () => backend.auditLog(7), 'audit_log', { modelId: 7 }],
+    ['auditLog (all)', () => backend.auditLog(null), 'audit_log', { modelId: null }],
+    ['openRegistryLink', () => backend.openRegistryLink('http://h/#/models/m'), 'open_registry_link', { url: 'http://h/#/models/m' }],
   ] as const)('%s invokes %s', async (_name, run, cmd, args) => {
     tauri.invoke.mockResolvedValue('result');
     await expect(run()).resolves.toBe('result');
     expect(tauri.invoke).toHaveBeenCalledTimes(1);
     expect(tauri.invoke).toHaveBeenCalledWith(cmd, args);
+  });
+
+  test('a registry failure keeps its code', async () => {
+    tauri.invoke.mockRejectedValue({ code: 'remote', message: 'https://m: connection refused' });
+    await expect(backend.registryPull(null)).rejects.toStrictEqual({ code: 'remote', message: 'https://m: connection refused' });
   });
 
   test('a rejection from the shell reaches the caller as the same AppError', async () => {
@@ -285,11 +330,12 @@ describe('onFileDrop', () => {
   });
 });
 
-describe('catalog events', () => {
+describe('shell events', () => {
   test.each([
     ['onCatalogChanged', backend.onCatalogChanged, 'catalog-changed', { project_id: 1, units_read: 3, units_removed: 0 }],
     ['onCatalogActivity', backend.onCatalogActivity, 'catalog-activity', { state: 'reading', project_id: 1, done: 1, total: 4 }],
     ['onCatalogWarning', backend.onCatalogWarning, 'catalog-warning', { project_id: null, message: 'polling' }],
+    ['onPublishProgress', backend.onPublishProgress, 'publish-progress', { id: 3, state: 'running', bytes_done: 5, bytes_total: 10 }],
   ] as const)('%s listens to %s and hands over the payload', async (_name, subscribe, event, payload) => {
     const unlisten = vi.fn();
     tauri.listen.mockResolvedValue(unlisten);

@@ -417,6 +417,145 @@ export type FairnessReport = {
   comparison: { path: string; rows: number; changes: FairnessChange[] } | null;
 };
 
+/** Where a model stands on its way to the team's registry. */
+export type ModelStatus = 'candidate' | 'approved' | 'rejected' | 'published';
+
+/** One check of the project's approval policy (driftdeck.toml), run on the model as it is now. */
+export type CheckItem = {
+  id: string;
+  label: string;
+  kind: 'metric' | 'drift' | 'fairness' | 'file';
+  /** `error`: the check could not be run (a missing file, a metric the run never logged). */
+  status: 'pass' | 'fail' | 'error';
+  /** The policy's rule in words: `>= 0.85`, `no dataset drift`. */
+  expected: string;
+  actual: string | null;
+  detail: string | null;
+};
+
+/** A decision on a model, bound to the content it was made on. */
+export type Approval = {
+  decision: 'approved' | 'rejected';
+  actor: string;
+  at_ms: number;
+  note: string;
+  /** Why it was approved although checks failed; null when none did. */
+  override_note: string | null;
+  content_hash: string;
+};
+
+/** A version this model became in a registry. */
+export type Publication = { registry: string; name: string; version: string; url: string; at_ms: number };
+
+/** A model's checks, its latest decision and its publications. */
+export type ModelApproval = {
+  model_id: number;
+  path: string;
+  /** The model's content as the checks saw it; an approval of other content does not count. */
+  content_hash: string;
+  status: ModelStatus;
+  /** The policy file the checks came from; null when the project has none (then there are no checks). */
+  policy: string | null;
+  checks: CheckItem[];
+  all_passed: boolean;
+  approval: Approval | null;
+  publications: Publication[];
+};
+
+export type Decision = 'approve' | 'reject';
+
+export type PublishState = 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
+
+/**
+ * A publish in the outbox: the shell uploads the model, registers a version
+ * and sets the alias, retrying with back-off (`waiting`) when the registry
+ * cannot be reached. `publish-progress` events carry the whole job.
+ */
+export type PublishJob = {
+  id: number;
+  model_id: number | null;
+  model_path: string;
+  content_hash: string;
+  registry: string;
+  name: string;
+  alias: string | null;
+  state: PublishState;
+  /** What it is doing, in words. */
+  step: string;
+  bytes_done: number;
+  bytes_total: number;
+  attempts: number;
+  error: string | null;
+  /** Unix ms of the next try while `waiting`. */
+  next_attempt_ms: number | null;
+  version: string | null;
+  version_url: string | null;
+  created_ms: number;
+  updated_ms: number;
+};
+
+export type PublishRequest = { modelId: number; name: string; alias: string | null; registry: string | null };
+
+export type RegistryAuth = 'basic' | 'bearer' | 'none';
+
+/** A registry the app can publish to; its secret, if any, is in the OS keyring, never sent to the UI. */
+export type RegistryConnection = {
+  url: string;
+  auth: RegistryAuth;
+  username: string | null;
+  ca_file: string | null;
+  is_default: boolean;
+  has_secret: boolean;
+  /** The keyring backend that holds the secret (e.g. `Secret Service`). */
+  keyring: string;
+};
+
+export type RegistryLogin = {
+  url: string;
+  auth: RegistryAuth;
+  username: string | null;
+  secret: string | null;
+  caFile: string | null;
+};
+
+export type RemoteVersion = {
+  version: string;
+  status: string | null;
+  source: string | null;
+  run_id: string | null;
+  description: string | null;
+  tags: Record<string, string>;
+  aliases: string[];
+  created_ms: number | null;
+  url: string;
+};
+
+/** A registered model of a team registry, as last pulled into the catalog. */
+export type RemoteModel = {
+  registry: string;
+  name: string;
+  description: string | null;
+  /** Alias -> version. */
+  aliases: Record<string, string>;
+  pulled_ms: number;
+  url: string;
+  versions: RemoteVersion[];
+};
+
+export type AliasMove = 'promote' | 'rollback';
+
+/** Who did what to which model, and when: decisions, publishes, alias moves. */
+export type AuditEntry = {
+  id: number;
+  at_ms: number;
+  actor: string;
+  action: string;
+  subject: string;
+  content_hash: string | null;
+  note: string | null;
+  details: Record<string, unknown>;
+};
+
 /** `invoke` with its rejection normalised to an `AppError`. */
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -613,6 +752,70 @@ export function exportFairnessReport(reportId: number, format: 'html' | 'json', 
   return call<void>('export_fairness_report', { reportId, format, path });
 }
 
+/** Runs the model's approval checks (they read metrics and files: about a second) and returns them with its status. */
+export function modelApproval(modelId: number): Promise<ModelApproval> {
+  return call<ModelApproval>('model_approval', { modelId });
+}
+
+/**
+ * Approves or rejects a model. A note is required; approving a model whose
+ * checks failed also needs `overrideNote` (the shell refuses with `bad_input`).
+ */
+export function decideModel(modelId: number, decision: Decision, note: string, overrideNote: string | null): Promise<ModelApproval> {
+  return call<ModelApproval>('decide_model', { modelId, decision, note, overrideNote });
+}
+
+/** Queues a publish of an approved model; progress comes as `publish-progress` events (see `onPublishProgress`). */
+export function publishModel(request: PublishRequest): Promise<PublishJob> {
+  return call<PublishJob>('publish_model', { ...request });
+}
+
+export function publishJobs(): Promise<PublishJob[]> {
+  return call<PublishJob[]>('publish_jobs');
+}
+
+export function cancelPublish(jobId: number): Promise<PublishJob> {
+  return call<PublishJob>('cancel_publish', { jobId });
+}
+
+export function registryConnections(): Promise<RegistryConnection[]> {
+  return call<RegistryConnection[]>('registry_connections');
+}
+
+/** Checks the credentials against the registry and stores the secret in the OS keyring. */
+export function registryLogin(login: RegistryLogin): Promise<RegistryConnection> {
+  return call<RegistryConnection>('registry_login', { ...login });
+}
+
+export function registryLogout(url: string): Promise<void> {
+  return call<void>('registry_logout', { url });
+}
+
+/** Reads the registry's models over the network into the catalog; rejects with `remote` when it cannot. null: the default registry. */
+export function registryPull(registry: string | null): Promise<RemoteModel[]> {
+  return call<RemoteModel[]>('registry_pull', { registry });
+}
+
+/** The registry's models as last pulled (no network). */
+export function remoteModels(registry: string | null): Promise<RemoteModel[]> {
+  return call<RemoteModel[]>('remote_models', { registry });
+}
+
+/** Promotes the challenger to champion, or points champion back at the version it had before. */
+export function moveAlias(registry: string | null, name: string, action: AliasMove): Promise<RemoteModel> {
+  return call<RemoteModel>('move_alias', { registry, name, action });
+}
+
+/** The audit log of one model, or of everything (null), newest first. */
+export function auditLog(modelId: number | null): Promise<AuditEntry[]> {
+  return call<AuditEntry[]>('audit_log', { modelId });
+}
+
+/** Opens a page of a saved registry (a model or version link) in the system browser. */
+export function openRegistryLink(url: string): Promise<void> {
+  return call<void>('open_registry_link', { url });
+}
+
 /** Subscribes `handler` to a shell event; resolves to a function that unsubscribes. */
 async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<() => void> {
   try {
@@ -633,4 +836,9 @@ export function onCatalogActivity(handler: (activity: CatalogActivity) => void):
 
 export function onCatalogWarning(handler: (warning: CatalogWarning) => void): Promise<() => void> {
   return subscribe('catalog-warning', handler);
+}
+
+/** Every change of a publish job (the whole job), from the shell's outbox. */
+export function onPublishProgress(handler: (job: PublishJob) => void): Promise<() => void> {
+  return subscribe('publish-progress', handler);
 }

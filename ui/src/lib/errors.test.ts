@@ -16,8 +16,8 @@ describe('toAppError', () => {
     ],
     [
       'unknown code is kept',
-      { code: 'remote', message: 'registry unreachable' },
-      { code: 'remote', message: 'registry unreachable' },
+      { code: 'quota', message: 'disk full' },
+      { code: 'quota', message: 'disk full' },
     ],
     [
       'plain string from the IPC layer',

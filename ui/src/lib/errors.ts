@@ -9,8 +9,11 @@
 /** An error from the backend, or from talking to it. */
 export type AppError = { code: string; message: string };
 
-/** The codes the shell sends today. Unknown codes are still shown, as generic errors. */
-export const KNOWN_CODES = ['bad_input', 'bad_filter', 'not_found', 'catalog', 'internal'] as const;
+/**
+ * The codes the shell sends today. Unknown codes are still shown, as generic errors.
+ * `remote`: a model registry could not be reached, refused the credentials, or answered an error.
+ */
+export const KNOWN_CODES = ['bad_input', 'bad_filter', 'not_found', 'catalog', 'remote', 'internal'] as const;
 export type KnownCode = (typeof KNOWN_CODES)[number];
 
 export function isAppError(value: unknown): value is AppError {
@@ -47,6 +50,8 @@ export function errorTitle(code: string): string {
       return 'Not found';
     case 'catalog':
       return 'The catalog could not be read or written';
+    case 'remote':
+      return 'The model registry failed';
     default:
       return 'Something went wrong';
   }

@@ -5,7 +5,17 @@
  * App owns one of each and hands it to its view, so switching views and back
  * (or a live reload) loses nothing.
  */
-import type { DriftMethod, DriftProgress, DriftReport, FairnessColumns, FairnessReport } from './backend';
+import type {
+  DriftMethod,
+  DriftProgress,
+  DriftReport,
+  FairnessColumns,
+  FairnessReport,
+  ModelStatus,
+  PublishJob,
+  RegistryConnection,
+  RemoteModel,
+} from './backend';
 import { DEFAULT_DRIFT_SHARE, DEFAULT_DRIFT_SORT, placeFiles, swapFiles, type DriftSort, type Slot } from './drift';
 import {
   DEFAULT_CHART_METRIC,
@@ -18,6 +28,7 @@ import {
   type FairnessMetric,
   type FairnessSlot,
 } from './fairness';
+import { mergeJob, refreshJobs, statusAfterJob, withStatus, type StatusCache } from './registry';
 import { DEFAULT_SORT, type Grouping, type Sort } from './runs';
 
 export class RunsUi {
@@ -54,6 +65,42 @@ export type FileRef = { project: string; path: string };
 
 export class FileUi {
   selected = $state<FileRef | null>(null);
+}
+
+/**
+ * The Models view: the open model, plus what the approval and publishing
+ * parts keep while other views are shown. The outbox is fed by
+ * `publish-progress` events from App (subscribed once, there), so it is
+ * current whenever the view comes back. No secret is ever kept here: the
+ * login form's password lives and dies in its component.
+ */
+export class ModelsUi extends FileUi {
+  /** Statuses seen so far (the checks run only for the open model), for the list's badges. */
+  statuses = $state.raw<StatusCache>(new Map());
+  /** Every publish job, newest first; null until first loaded. */
+  jobs = $state.raw<PublishJob[] | null>(null);
+  connections = $state.raw<RegistryConnection[] | null>(null);
+  /** The remote models of `remoteRegistry`, as last pulled; null until loaded. */
+  remote = $state.raw<RemoteModel[] | null>(null);
+  /** The registry whose models are shown; null: the default one. */
+  remoteRegistry = $state<string | null>(null);
+  outboxOpen = $state(false);
+  settingsOpen = $state(false);
+
+  noteStatus(modelId: number, status: ModelStatus) {
+    this.statuses = withStatus(this.statuses, modelId, status);
+  }
+
+  /** A job from `publish_jobs` or `publish-progress`: lands in the outbox; a finished one makes its model published. */
+  applyJob(job: PublishJob) {
+    this.jobs = mergeJob(this.jobs ?? [], job);
+    this.statuses = statusAfterJob(this.statuses, job);
+  }
+
+  /** A fresh list from the shell (see `refreshJobs`). */
+  setJobs(jobs: PublishJob[]) {
+    this.jobs = refreshJobs(jobs, this.jobs ?? []);
+  }
 }
 
 export function sameFile(a: FileRef | null, b: FileRef | null): boolean {
