@@ -14,7 +14,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 # WebKitGTK's DMA-BUF renderer needs a GPU; under Xvfb (and in VMs) it must be off.
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 
-.PHONY: help setup ui build run test bench bench-drift bench-fairness lint fmt-check clippy test-rust test-ui test-browser test-e2e \
+.PHONY: help setup ui build run test bench bench-drift bench-fairness bench-publish lint fmt-check clippy test-rust test-ui test-browser test-e2e \
         screenshot icons demo clean
 
 help: ## list the targets
@@ -60,11 +60,12 @@ test-e2e: build ## the real app under Xvfb through tauri-driver + WebKitWebDrive
 	DRIFTDECK_APP=$(APP) DRIFTDECK_CLI=$(CLI) TAURI_DRIVER=$(TAURI_DRIVER) \
 	  $(XVFB) node --test tests/e2e/app.test.mjs
 
-bench: ## benchmarks in release (index, drift vs Evidently, fairness vs Fairlearn; see the printed tables)
+bench: setup ## benchmarks in release (index, drift vs Evidently, fairness vs Fairlearn, publish vs MLflow's client)
 	$(CARGO) bench --bench index
 	$(CARGO) build --release --bin driftdeck
 	scripts/bench_drift.sh
 	scripts/bench_fairness.sh
+	scripts/bench_publish.sh
 
 bench-drift: ## driftdeck drift vs Evidently on 100k/1m/5m rows (target/bench/drift.md)
 	$(CARGO) build --release --bin driftdeck
@@ -73,6 +74,10 @@ bench-drift: ## driftdeck drift vs Evidently on 100k/1m/5m rows (target/bench/dr
 bench-fairness: ## driftdeck fairness vs Fairlearn on 1m/10m rows (target/bench/fairness.md)
 	$(CARGO) build --release --bin driftdeck
 	scripts/bench_fairness.sh
+
+bench-publish: setup ## driftdeck publish vs MLflow's Python client, 1 GiB model (target/bench/publish.md)
+	$(CARGO) build --release --bin driftdeck
+	scripts/bench_publish.sh
 
 screenshot: build ## docs/screenshot*.png: the real window on the demo project, under Xvfb
 	scripts/screenshot.sh docs/screenshot.png runs

@@ -34,6 +34,9 @@ struct Mlflow {
     dir: PathBuf,
     port: u16,
     basic_auth: bool,
+    /// HTTPS with this certificate and key (PEM), signed by `tls_ca`.
+    tls: Option<(PathBuf, PathBuf)>,
+    tls_ca: Option<PathBuf>,
     child: Option<Child>,
 }
 
@@ -45,6 +48,42 @@ impl Mlflow {
             dir: dir.to_path_buf(),
             port: free_port(),
             basic_auth,
+            tls: None,
+            tls_ca: None,
+            child: None,
+        };
+        server.spawn();
+        server
+    }
+
+    /// An HTTPS server whose certificate is signed by a CA of its own (`tls_ca`).
+    fn start_tls(dir: &Path) -> Mlflow {
+        std::fs::create_dir_all(dir).unwrap();
+        let sh = |script: &str| {
+            let out = Command::new("bash")
+                .args(["-c", script])
+                .current_dir(dir)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+              -subj '/CN=Driftdeck test CA' -addext 'basicConstraints=critical,CA:TRUE' \
+              -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1' 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext.cnf
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem \
+              -days 2 -extfile ext.cnf 2>/dev/null");
+        let mut server = Mlflow {
+            dir: dir.to_path_buf(),
+            port: free_port(),
+            basic_auth: false,
+            tls: Some((dir.join("server.pem"), dir.join("server.key"))),
+            tls_ca: Some(dir.join("ca.pem")),
             child: None,
         };
         server.spawn();
@@ -52,7 +91,8 @@ impl Mlflow {
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     fn spawn(&mut self) {
@@ -93,11 +133,24 @@ impl Mlflow {
                     "driftdeck-test-secret-key",
                 );
         }
+        if let Some((cert, key)) = &self.tls {
+            cmd.arg("--uvicorn-opts").arg(format!(
+                "--ssl-certfile {} --ssl-keyfile {}",
+                cert.display(),
+                key.display()
+            ));
+        }
         self.child = Some(cmd.spawn().unwrap());
         let deadline = Instant::now() + Duration::from_secs(120);
         let health = format!("{}/health", self.url());
+        let mut client = reqwest::blocking::Client::builder();
+        if let Some(ca) = &self.tls_ca {
+            let pem = std::fs::read(ca).unwrap();
+            client = client.add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap());
+        }
+        let client = client.build().unwrap();
         loop {
-            if let Ok(r) = reqwest::blocking::get(&health)
+            if let Ok(r) = client.get(&health).send()
                 && r.status().is_success()
             {
                 return;
@@ -513,7 +566,7 @@ fn publish_creates_one_version_with_lineage_and_moves_aliases() {
 }
 
 #[test]
-fn a_server_killed_mid_upload_and_restarted_gets_the_whole_model() {
+fn a_server_killed_mid_upload_and_restarted_gets_the_whole_model_and_cancel_stops_one() {
     let env = Env::new();
     let mut server = Mlflow::start(&env.dir.path().join("server"), false);
     let project = env.dir.path().join("proj");
@@ -611,6 +664,59 @@ fn a_server_killed_mid_upload_and_restarted_gets_the_whole_model() {
         seen["downloaded"]["files"]["MLmodel"],
         sha256_of(&model.join("MLmodel"))
     );
+
+    // Cancelled in the middle of an upload: the job says so, its logged model is marked
+    // failed, and no version claims it.
+    std::fs::write(model.join("README.md"), "a new content hash\n").unwrap();
+    env.approve(path, "ok", None);
+    let queued = env.json(&["publish", path, "--name", "big", "--no-wait", "--json"]);
+    let id = queued["id"].to_string();
+    let mut runner = env
+        .cmd(&["outbox", "run", "--progress", "json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut cancelled = false;
+    for line in BufReader::new(runner.stderr.take().unwrap()).lines() {
+        let Ok(p) = serde_json::from_str::<Value>(&line.unwrap()) else {
+            continue;
+        };
+        if !cancelled
+            && p["step"] == "uploading weights.bin"
+            && p["bytes_done"].as_i64() > Some(1 << 20)
+        {
+            env.ok(&["outbox", "cancel", &id]);
+            cancelled = true;
+        }
+    }
+    runner.wait().unwrap();
+    assert!(cancelled, "never saw the second upload in progress");
+    let jobs = env.json(&["outbox", "list", "--json"]);
+    assert_eq!(jobs["jobs"][0]["state"], "cancelled", "{jobs}");
+    let seen = verify(&server, "big", &env.dir.path().join("download2"), &[]);
+    assert_eq!(seen["versions"].as_array().unwrap().len(), 1);
+    let logged: Value = reqwest::blocking::Client::new()
+        .post(format!(
+            "{}/api/2.0/mlflow/logged-models/search",
+            server.url()
+        ))
+        .json(&serde_json::json!({"experiment_ids": ["1"]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let statuses: Vec<&str> = logged["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["info"]["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.contains(&"LOGGED_MODEL_UPLOAD_FAILED"),
+        "{statuses:?}"
+    );
+    assert!(!statuses.contains(&"LOGGED_MODEL_PENDING"), "{statuses:?}");
 }
 
 #[test]
@@ -821,4 +927,31 @@ echo -n 'ss-secret-4321' | '{cli}' registry login http://127.0.0.1:1 --username 
         stdout.contains("secret deleted from the Secret Service keyring"),
         "{stdout}"
     );
+}
+
+/// HTTPS with a company CA: refused without `--ca-file` (the error names the certificate
+/// problem), accepted with it, and a publish goes through.
+#[test]
+fn https_with_a_custom_ca_needs_the_ca_file() {
+    let env = Env::new();
+    let server = Mlflow::start_tls(&env.dir.path().join("server"));
+    let url = server.url();
+    let refused = env.run(&["registry", "login", &url]);
+    assert_eq!(refused.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+    let ca = server.tls_ca.clone().unwrap();
+    env.ok(&["registry", "login", &url, "--ca-file", ca.to_str().unwrap()]);
+    let model = env.dir.path().join("m.onnx");
+    std::fs::write(&model, b"weights").unwrap();
+    env.approve(model.to_str().unwrap(), "ok", None);
+    let published = env.json(&[
+        "publish",
+        model.to_str().unwrap(),
+        "--name",
+        "tls-model",
+        "--json",
+    ]);
+    assert_eq!(published["state"], "done");
+    assert_eq!(published["version"], "1");
 }
