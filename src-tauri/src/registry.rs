@@ -91,11 +91,7 @@ fn checked(
     catalog: &Catalog,
     model_id: i64,
 ) -> Result<(ModelRef, Option<Policy>, Checklist), ErrorDto> {
-    let model = model::resolve(catalog, &model_id.to_string()).map_err(error)?;
-    let policy = Policy::for_model(&model).map_err(error)?;
-    let dir = approval::evidence_dir(catalog, &model.content_hash);
-    let checklist = policy::evaluate(&model, policy.as_ref(), &dir);
-    Ok((model, policy, checklist))
+    policy::check_model(catalog, &model_id.to_string()).map_err(error)
 }
 
 fn approval_dto(

@@ -80,9 +80,7 @@ fn sample_file(hash: &str, column: &str, read: ReadAs) -> String {
 impl Catalog {
     /// The folder the drift cache's arrays live in: beside the catalog file.
     pub fn drift_cache_dir(&self) -> std::path::PathBuf {
-        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
-        name.push(".cache");
-        self.path.with_file_name(name).join("drift")
+        self.cache_dir().join("drift")
     }
 
     /// Stores the reference file's metadata and the samples read from it (arrays as files

@@ -175,6 +175,14 @@ impl Catalog {
         &self.path
     }
 
+    /// `<catalog>.cache/` beside the catalog file: what Driftdeck keeps besides the database
+    /// (drift samples, approval evidence, outbox copies). Never inside a project.
+    pub fn cache_dir(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".cache");
+        self.path.with_file_name(name)
+    }
+
     /// The schema version of the open file (equal to [`schema::VERSION`] after [`Catalog::open`]).
     pub fn schema_version(&self) -> Result<i64, CatalogError> {
         Ok(self

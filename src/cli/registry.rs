@@ -533,11 +533,7 @@ fn checked(
     catalog: &Catalog,
     reference: &str,
 ) -> Result<(ModelRef, Option<Policy>, Checklist), Failure> {
-    let model = model::resolve(catalog, reference)?;
-    let policy = Policy::for_model(&model)?;
-    let dir = approval::evidence_dir(catalog, &model.content_hash);
-    let checklist = policy::evaluate(&model, policy.as_ref(), &dir);
-    Ok((model, policy, checklist))
+    Ok(policy::check_model(catalog, reference)?)
 }
 
 fn checklist_json(

@@ -54,12 +54,7 @@ pub struct ModelStatus {
 /// The folder the evidence of one content hash is kept in (beside the catalog, never in the
 /// project).
 pub fn evidence_dir(catalog: &Catalog, content_hash: &str) -> PathBuf {
-    let path = catalog.path();
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".cache");
-    path.with_file_name(name)
-        .join("evidence")
-        .join(content_hash)
+    catalog.cache_dir().join("evidence").join(content_hash)
 }
 
 /// A model's status from the audit log.

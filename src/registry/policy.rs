@@ -196,6 +196,19 @@ pub struct Checklist {
     pub datasets: BTreeMap<String, String>,
 }
 
+/// Resolves `reference` (a catalog model id or a path), reads its project's policy and runs the
+/// checklist, keeping the reports as evidence beside the catalog.
+pub fn check_model(
+    catalog: &crate::catalog::Catalog,
+    reference: &str,
+) -> Result<(ModelRef, Option<Policy>, Checklist), RegistryError> {
+    let model = super::model::resolve(catalog, reference)?;
+    let policy = Policy::for_model(&model)?;
+    let dir = super::approval::evidence_dir(catalog, &model.content_hash);
+    let checklist = evaluate(&model, policy.as_ref(), &dir);
+    Ok((model, policy, checklist))
+}
+
 /// Runs every check of `policy` on `model`, writing reports into `evidence_dir`.
 pub fn evaluate(model: &ModelRef, policy: Option<&Policy>, evidence_dir: &Path) -> Checklist {
     let mut checks = vec![Check {

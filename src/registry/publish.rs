@@ -19,7 +19,7 @@ use crate::catalog::Catalog;
 use crate::catalog::registry::{JobRow, NewJob};
 
 use super::client::{Client, MetricPoint};
-use super::connection::{self, Connection};
+use super::connection;
 use super::model::{ModelRef, check_artifact_path, hash_file};
 use super::policy::{Checklist, Policy};
 use super::secret::SecretStore;
@@ -141,13 +141,6 @@ pub fn check_alias(alias: &str) -> Result<(), RegistryError> {
         return Err(bad("names like v2 are reserved for versions"));
     }
     Ok(())
-}
-
-fn outbox_dir(catalog: &Catalog) -> PathBuf {
-    let path = catalog.path();
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".cache");
-    path.with_file_name(name).join("outbox")
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<FileSpec, RegistryError> {
@@ -294,7 +287,7 @@ pub fn enqueue(
     }
 
     // The job's own copy of the evidence, the card and a manifest.
-    let dir = outbox_dir(catalog).join(format!(
+    let dir = catalog.cache_dir().join("outbox").join(format!(
         "{}-{now_ms}",
         &model.content_hash[..16.min(model.content_hash.len())]
     ));
@@ -531,12 +524,8 @@ pub fn run_job(
             total,
             on_progress,
         };
-        match conn.and_then(|c| c.client(store).map(|cl| (c, cl))) {
-            Ok((conn, client)) => {
-                execute(&conn, &client, &job, &request, &mut remote, &mut progress)
-            }
-            Err(e) => Err(e),
-        }
+        conn.and_then(|c| c.client(store))
+            .and_then(|client| execute(&client, &job, &request, &mut remote, &mut progress))
     };
     let now = crate::time::now_ms();
     let finished = match outcome {
@@ -617,14 +606,12 @@ fn abandon(catalog: &Catalog, job: &JobRow, remote: &Remote, store: &SecretStore
 }
 
 fn execute(
-    conn: &Connection,
     client: &Client,
     job: &JobRow,
     request: &Request,
     remote: &mut Remote,
     progress: &mut Progress<'_>,
 ) -> Result<String, RegistryError> {
-    let _ = conn;
     let name = job.name.as_str();
     if remote.version.is_none() {
         progress.step("checking the model files", 0)?;

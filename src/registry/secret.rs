@@ -92,18 +92,9 @@ impl SecretStore {
 
     /// Stores `secret` for `account`, replacing any earlier one.
     pub fn set(&self, account: &str, secret: &str) -> Result<(), RegistryError> {
-        let entry = self.entry(account)?;
-        match entry.set_password(secret) {
-            Ok(()) => Ok(()),
-            // An old key that cannot be updated in place (keyutils answers ENOKEY for a key
-            // still linked to an expired persistent keyring): replace it.
-            Err(_) => {
-                let _ = entry.delete_credential();
-                entry
-                    .set_password(secret)
-                    .map_err(|e| keyring_error(self.backend_name(), "store the secret in", e))
-            }
-        }
+        self.entry(account)?
+            .set_password(secret)
+            .map_err(|e| keyring_error(self.backend_name(), "store the secret in", e))
     }
 
     /// The secret for `account`, or `None` when there is none.
