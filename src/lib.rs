@@ -21,6 +21,7 @@ pub mod fairness;
 pub mod registry;
 pub mod report;
 pub mod scan;
+pub mod settings;
 pub mod time;
 pub mod watch;
 

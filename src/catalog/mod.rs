@@ -81,6 +81,8 @@ pub enum CatalogError {
     NoSuchProject { what: String },
     #[error("catalog query failed: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
     #[error("cannot write the catalog's cache file {path}: {source}")]
     Cache {
         path: PathBuf,
@@ -110,6 +112,7 @@ impl CatalogError {
             | CatalogError::NotADatabase { .. }
             | CatalogError::NewerSchema { .. }
             | CatalogError::NoDataDir
+            | CatalogError::Settings(_)
             | CatalogError::CreateDir { .. }
             | CatalogError::Open { .. } => ErrorKind::BadInput,
             CatalogError::Migrate { .. } | CatalogError::Sql(_) | CatalogError::Cache { .. } => {
@@ -119,16 +122,52 @@ impl CatalogError {
     }
 }
 
-/// Where the catalog lives: `explicit` if given, else `$DRIFTDECK_DB`, else the user's data dir
-/// (`~/.local/share/driftdeck/catalog.sqlite` on Linux).
+/// Where the catalog's location came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocationSource {
+    /// `--db FILE`.
+    Explicit,
+    /// `$DRIFTDECK_DB`.
+    Env,
+    /// `catalog` in the settings file (see [`crate::settings`]).
+    Settings,
+    /// The user's data directory.
+    Default,
+}
+
+impl LocationSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationSource::Explicit => "explicit",
+            LocationSource::Env => "env",
+            LocationSource::Settings => "settings",
+            LocationSource::Default => "default",
+        }
+    }
+}
+
+/// Where the catalog lives: `explicit` if given, else `$DRIFTDECK_DB`, else `catalog` in the
+/// settings file, else the user's data dir (`~/.local/share/driftdeck/catalog.sqlite` on Linux).
 pub fn location(explicit: Option<&Path>) -> Result<PathBuf, CatalogError> {
+    locate(explicit).map(|(path, _)| path)
+}
+
+/// [`location`], and which of the four places it came from. The settings file is only read when
+/// neither `--db` nor `$DRIFTDECK_DB` decide, so a broken settings file can be worked around.
+pub fn locate(explicit: Option<&Path>) -> Result<(PathBuf, LocationSource), CatalogError> {
     if let Some(path) = explicit {
-        return Ok(path.to_path_buf());
+        return Ok((path.to_path_buf(), LocationSource::Explicit));
     }
     if let Some(path) = std::env::var_os(DB_ENV).filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(path));
+        return Ok((PathBuf::from(path), LocationSource::Env));
     }
-    default_location().ok_or(CatalogError::NoDataDir)
+    let settings = crate::settings::Settings::load(&crate::settings::path()?)?;
+    if let Some(path) = settings.catalog {
+        return Ok((path, LocationSource::Settings));
+    }
+    default_location()
+        .map(|p| (p, LocationSource::Default))
+        .ok_or(CatalogError::NoDataDir)
 }
 
 /// The catalog's default path in the user's data directory, if the system has one.
@@ -181,6 +220,41 @@ impl Catalog {
         let mut name = self.path.file_name().unwrap_or_default().to_os_string();
         name.push(".cache");
         self.path.with_file_name(name)
+    }
+
+    /// Writes a consistent copy of this catalog to `dest` (SQLite's `VACUUM INTO`: one
+    /// transaction, so a copy taken while the watcher writes is still whole). `dest` must not
+    /// exist; its folder is created. The cache folder is not copied: it is rebuilt as needed.
+    pub fn copy_to(&self, dest: &Path) -> Result<(), CatalogError> {
+        if dest.exists() {
+            return Err(CatalogError::Unreadable {
+                path: dest.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a file is already there; it was left as it is",
+                ),
+            });
+        }
+        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| CatalogError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let target = dest.to_str().ok_or_else(|| CatalogError::Unreadable {
+            path: dest.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the path is not valid UTF-8",
+            ),
+        })?;
+        self.conn
+            .execute("VACUUM INTO ?1", [target])
+            .map_err(|source| CatalogError::Open {
+                path: dest.to_path_buf(),
+                source,
+            })?;
+        Ok(())
     }
 
     /// The schema version of the open file (equal to [`schema::VERSION`] after [`Catalog::open`]).
@@ -323,6 +397,23 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn a_copy_is_a_whole_catalog_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&dir.path().join("catalog.sqlite")).unwrap();
+        let project = catalog.add_project(dir.path(), 42).unwrap();
+        let dest = dir.path().join("moved/here/catalog.sqlite");
+        catalog.copy_to(&dest).unwrap();
+        let copy = Catalog::open(&dest).unwrap();
+        assert_eq!(copy.projects().unwrap(), vec![project]);
+        assert_eq!(copy.schema_version().unwrap(), schema::VERSION);
+        // A second copy onto the first is refused, and the first is left as it was.
+        let before = std::fs::read(&dest).unwrap();
+        let err = catalog.copy_to(&dest).unwrap_err().to_string();
+        assert!(err.contains("already there"), "{err}");
+        assert_eq!(std::fs::read(&dest).unwrap(), before);
     }
 
     #[test]

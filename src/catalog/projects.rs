@@ -75,6 +75,21 @@ impl Catalog {
             })
     }
 
+    /// Turns keeping a project live on or off (the app's watcher skips unwatched projects; they
+    /// stay in the catalog as they were last indexed).
+    pub fn set_project_watch(&mut self, id: i64, watch: bool) -> Result<Project, CatalogError> {
+        let changed = self.conn.execute(
+            "UPDATE projects SET watch = ?2 WHERE id = ?1",
+            rusqlite::params![id, watch],
+        )?;
+        if changed == 0 {
+            return Err(CatalogError::NoSuchProject {
+                what: format!("project {id}"),
+            });
+        }
+        self.project(id)
+    }
+
     /// Removes a project and everything indexed from it. Nothing on disk is touched.
     pub fn remove_project(&mut self, id: i64) -> Result<Project, CatalogError> {
         let project = self.project(id)?;
@@ -83,18 +98,22 @@ impl Catalog {
         Ok(project)
     }
 
-    /// Removes the project whose folder is `path`. The folder may no longer exist: then `path` is
+    /// The project whose folder is `path`. The folder may no longer exist: then `path` is
     /// matched as given (made absolute against the working directory).
-    pub fn remove_project_at(&mut self, path: &Path) -> Result<Project, CatalogError> {
+    pub fn project_at(&self, path: &Path) -> Result<Project, CatalogError> {
         let key = std::fs::canonicalize(path)
             .or_else(|_| std::path::absolute(path))
             .unwrap_or_else(|_| path.to_path_buf());
-        let project = self
-            .project_by_path(&key)?
+        self.project_by_path(&key)?
             .ok_or_else(|| CatalogError::NoSuchProject {
                 what: format!("project folder {}", path.display()),
-            })?;
-        self.remove_project(project.id)
+            })
+    }
+
+    /// Removes the project whose folder is `path` (see [`Catalog::project_at`]).
+    pub fn remove_project_at(&mut self, path: &Path) -> Result<Project, CatalogError> {
+        let id = self.project_at(path)?.id;
+        self.remove_project(id)
     }
 
     fn project_by_path(&self, path: &Path) -> Result<Option<Project>, CatalogError> {
@@ -171,6 +190,23 @@ mod tests {
         assert_eq!(first.name, "churn");
         assert_eq!(first.added_at_ms, 10);
         assert_eq!(catalog.projects().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn watching_is_on_by_default_and_can_be_turned_off_and_on() {
+        let (dir, mut catalog) = scratch();
+        let project = catalog.add_project(dir.path(), 10).unwrap();
+        assert!(project.watch);
+        let off = catalog.set_project_watch(project.id, false).unwrap();
+        assert!(!off.watch);
+        assert!(!catalog.projects().unwrap()[0].watch);
+        // Adding it again keeps the choice.
+        assert!(!catalog.add_project(dir.path(), 20).unwrap().watch);
+        assert!(catalog.set_project_watch(project.id, true).unwrap().watch);
+        let err = catalog
+            .set_project_watch(project.id + 1, false)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
     }
 
     #[test]

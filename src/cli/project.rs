@@ -24,6 +24,17 @@ pub enum ProjectCommand {
         #[command(flatten)]
         output: Output,
     },
+    /// Keep a project live in the app (`on`, the default for new projects) or not (`off`: it
+    /// stays listed as last indexed; `driftdeck index` still re-indexes it on demand)
+    Watch {
+        /// The project folder, as it was added
+        path: PathBuf,
+        /// on or off
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+        #[command(flatten)]
+        output: Output,
+    },
     /// Remove a project folder from the catalog (nothing on disk is touched)
     Remove {
         /// The project folder, as it was added (it may no longer exist)
@@ -103,9 +114,40 @@ pub fn run(cmd: ProjectCommand, db: Option<&Path>) -> Result<(), Failure> {
                 } else {
                     "  (missing on disk)"
                 };
-                writeln!(out, "{:<width$}  {}{missing}", p.name, p.path.display())?;
+                let unwatched = if p.watch { "" } else { "  (not watched)" };
+                writeln!(
+                    out,
+                    "{:<width$}  {}{missing}{unwatched}",
+                    p.name,
+                    p.path.display()
+                )?;
             }
             Ok(())
+        }
+        ProjectCommand::Watch {
+            path,
+            state,
+            output,
+        } => {
+            let id = catalog.project_at(&path)?.id;
+            let project = catalog.set_project_watch(id, state == "on")?;
+            if output.json {
+                print_json(&ProjectJson::from(&project))
+            } else {
+                let mut out = std::io::stdout().lock();
+                writeln!(
+                    out,
+                    "{}: the app {} ({})",
+                    project.name,
+                    if project.watch {
+                        "keeps it live"
+                    } else {
+                        "no longer watches it; it stays listed as last indexed"
+                    },
+                    project.path.display()
+                )?;
+                Ok(())
+            }
         }
         ProjectCommand::Remove { path, output } => {
             let project = catalog.remove_project_at(&path)?;
