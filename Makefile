@@ -14,8 +14,8 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 # WebKitGTK's DMA-BUF renderer needs a GPU; under Xvfb (and in VMs) it must be off.
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 
-.PHONY: help setup ui build run test bench bench-drift bench-fairness bench-publish lint fmt-check clippy test-rust test-ui test-browser test-e2e \
-        screenshot icons demo clean
+.PHONY: help setup ui build run test bench bench-drift bench-fairness bench-publish bench-app lint fmt-check clippy test-rust test-ui \
+        test-browser test-e2e screenshot icons demo clean package test-package
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,16 +56,17 @@ test-browser: ui build ## the built UI, and a drift HTML report, in Debian's Chr
 	npm --prefix ui run test:browser
 	DRIFTDECK_CLI=$(CLI) node --test tests/report/html.test.mjs
 
-test-e2e: build ## the real app under Xvfb through tauri-driver + WebKitWebDriver
+test-e2e: build ## the real app under Xvfb (and a D-Bus session with a notification daemon) through tauri-driver
 	DRIFTDECK_APP=$(APP) DRIFTDECK_CLI=$(CLI) TAURI_DRIVER=$(TAURI_DRIVER) \
-	  $(XVFB) node --test tests/e2e/app.test.mjs
+	  $(XVFB) dbus-run-session -- node --test --test-concurrency=1 tests/e2e/desktop.test.mjs tests/e2e/app.test.mjs
 
-bench: setup ## benchmarks in release (index, drift vs Evidently, fairness vs Fairlearn, publish vs MLflow's client)
+bench: setup ## benchmarks in release (index, drift vs Evidently, fairness vs Fairlearn, publish vs MLflow's client, the app)
 	$(CARGO) bench --bench index
 	$(CARGO) build --release --bin driftdeck
 	scripts/bench_drift.sh
 	scripts/bench_fairness.sh
 	scripts/bench_publish.sh
+	$(MAKE) bench-app
 
 bench-drift: ## driftdeck drift vs Evidently on 100k/1m/5m rows (target/bench/drift.md)
 	$(CARGO) build --release --bin driftdeck
@@ -79,8 +80,17 @@ bench-publish: setup ## driftdeck publish vs MLflow's Python client, 1 GiB model
 	$(CARGO) build --release --bin driftdeck
 	scripts/bench_publish.sh
 
+bench-app: ui ## the app's start-up to first rows, idle CPU, a 10,000-run table scrolled (target/bench/app.md)
+	$(CARGO) build --release --workspace --bins
+	DRIFTDECK_APP=target/release/driftdeck-app DRIFTDECK_CLI=target/release/driftdeck TAURI_DRIVER=$(TAURI_DRIVER) \
+	  $(XVFB) node scripts/bench_app.mjs
+
 screenshot: build ## docs/screenshot*.png: the real window on the demo project, under Xvfb
 	scripts/screenshot.sh docs/screenshot.png runs
+	scripts/screenshot.sh docs/screenshot-first-run.png first-run
+	scripts/screenshot.sh docs/screenshot-projects.png projects
+	scripts/screenshot.sh docs/screenshot-settings.png settings
+	scripts/screenshot.sh docs/screenshot-dark.png dark
 	scripts/screenshot.sh docs/screenshot-datasets.png datasets
 	scripts/screenshot.sh docs/screenshot-models.png models
 	scripts/screenshot.sh docs/screenshot-compare.png compare

@@ -2,6 +2,8 @@
 // once the demo project is on screen. Run under Xvfb: `make screenshot` does.
 //
 // Usage: node scripts/screenshot.mjs OUT.png [view]
+//   view: projects, runs (the default start view), datasets, compare, fairness, models, settings,
+//   first-run (an empty catalog: the empty state), dark (the Runs view in the dark theme)
 // The app is driven through tauri-driver only to know when the data has rendered; the picture is
 // taken with xwd from the X server, so it shows the native window, not just the web page.
 
@@ -22,19 +24,35 @@ const driverBin = process.env.TAURI_DRIVER ?? path.join(os.homedir(), '.cargo/bi
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'driftdeck-shot-'));
 const db = path.join(scratch, 'catalog.sqlite');
-const added = spawnSync(cli, ['project', 'add', path.join(root, 'assets/demo'), '--db', db]);
-if (added.status !== 0) throw new Error(`cannot add the demo project: ${added.stderr}`);
+if (view !== 'first-run') {
+  const added = spawnSync(cli, ['project', 'add', path.join(root, 'assets/demo'), '--db', db]);
+  if (added.status !== 0) throw new Error(`cannot add the demo project: ${added.stderr}`);
+}
+// Settings (the theme) and the window state in the scratch folder, not the user's.
+const config = path.join(scratch, 'config');
+if (view === 'dark') {
+  fs.mkdirSync(path.join(config, 'driftdeck'), { recursive: true });
+  fs.writeFileSync(path.join(config, 'driftdeck/settings.toml'), 'theme = "dark"\n');
+}
 
-const driver = await startTauriDriver({ driverBin, env: { ...process.env, DRIFTDECK_DB: db } });
+const driver = await startTauriDriver({
+  driverBin,
+  env: { ...process.env, DRIFTDECK_DB: db, XDG_CONFIG_HOME: config },
+});
 let session;
 try {
   session = await Session.start(driver.url, app);
-  await session.textsOf('[data-testid="project-row"]');
-  if (view) {
+  if (view === 'first-run') {
+    await session.textsOf('[data-testid="empty-state"]');
+  } else {
+    // A catalog with a project opens on the Runs view; wait for its rows.
+    await session.textsOf('[data-testid="run-row"]', 90_000);
+  }
+  if (view && !['first-run', 'dark', 'runs'].includes(view)) {
     const [nav] = await session.findAll(`[data-testid="nav-${view}"]`);
     await session.click(nav);
     // Wait for the view's data: the app indexes the demo project live at start-up.
-    const ready = { runs: 'run-row', datasets: 'dataset-row', models: 'model-row' }[view];
+    const ready = { projects: 'project-row', datasets: 'dataset-row', models: 'model-row', settings: 'view-settings' }[view];
     if (ready) await session.textsOf(`[data-testid="${ready}"]`, 90_000);
     if (view === 'compare') {
       // The demo's training and production data, typed into the slots, compared for real.

@@ -34,6 +34,13 @@ const COMMANDS: &[&str] = &[
     "move_alias",
     "audit_log",
     "open_registry_link",
+    "settings",
+    "set_theme",
+    "set_catalog_location",
+    "set_project_watch",
+    "add_demo_project",
+    "open_link",
+    "startup_ready",
 ];
 
 fn main() {

@@ -121,6 +121,64 @@ fn the_catalog_location_comes_from_driftdeck_db_when_no_flag_is_given() {
 }
 
 #[test]
+fn the_settings_file_places_the_catalog_after_the_flag_and_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("config/settings.toml");
+    let chosen = dir.path().join("team/catalog.sqlite");
+    std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
+    std::fs::write(
+        &settings,
+        format!("catalog = {:?}\n", chosen.to_str().unwrap()),
+    )
+    .unwrap();
+    let run = |env_db: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_driftdeck"));
+        cmd.args(["project", "add", dir.path().to_str().unwrap()])
+            .env("DRIFTDECK_CONFIG", &settings)
+            .env_remove("DRIFTDECK_DB");
+        if let Some(db) = env_db {
+            cmd.env("DRIFTDECK_DB", db);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(chosen.exists(), "the settings file's catalog was not used");
+    // DRIFTDECK_DB wins over the settings file.
+    let env_db = dir.path().join("env.sqlite");
+    assert!(run(Some(&env_db)).status.success());
+    assert!(env_db.exists());
+    // A broken settings file is an error naming it (exit 2), never silently ignored.
+    std::fs::write(&settings, "catalog = \"relative.sqlite\"\n").unwrap();
+    let out = run(None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("settings.toml"), "{}", stderr(&out));
+}
+
+#[test]
+fn watching_a_project_can_be_turned_off_and_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    let folder = dir.path().to_str().unwrap();
+    assert!(driftdeck(&db, &["project", "add", folder]).status.success());
+    let watch = |state: &str| {
+        let out = driftdeck(&db, &["project", "watch", folder, state, "--json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["watch"].clone()
+    };
+    assert_eq!(watch("off"), false);
+    let out = driftdeck(&db, &["project", "list"]);
+    assert!(stdout(&out).contains("(not watched)"), "{}", stdout(&out));
+    assert_eq!(watch("on"), true);
+    let out = driftdeck(&db, &["project", "watch", folder, "maybe"]);
+    assert_eq!(out.status.code(), Some(2));
+    let missing = dir.path().join("nope");
+    let out = driftdeck(&db, &["project", "watch", missing.to_str().unwrap(), "off"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
+}
+
+#[test]
 fn a_catalog_from_a_newer_version_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("newer.sqlite");

@@ -50,7 +50,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::registry::remote_models,
         crate::registry::move_alias,
         crate::registry::audit_log,
-        crate::registry::open_registry_link
+        crate::registry::open_registry_link,
+        crate::desktop::settings,
+        crate::desktop::set_theme,
+        crate::desktop::set_catalog_location,
+        crate::desktop::set_project_watch,
+        crate::desktop::add_demo_project,
+        crate::desktop::open_link,
+        crate::desktop::startup_ready
     ]
 }
 
@@ -62,11 +69,11 @@ async fn app_info(state: State<'_, AppState>) -> Result<AppInfoDto, ErrorDto> {
     Ok(AppInfoDto {
         version: driftdeck::VERSION,
         catalog_path: state
-            .catalog_path
-            .as_ref()
+            .catalog_path()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
         schema_version,
+        demo_path: crate::desktop::demo_path().map(|p| p.display().to_string()),
     })
 }
 

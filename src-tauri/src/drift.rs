@@ -109,7 +109,7 @@ pub async fn compare_datasets(
         PathBuf::from(&request.reference),
         PathBuf::from(&request.current),
     );
-    let db = state.catalog_path.clone();
+    let db = state.catalog_path();
     let report = tauri::async_runtime::spawn_blocking(move || {
         // The reference cache on a connection of its own, so the comparison never holds the
         // catalog the other commands use; without a catalog it simply runs uncached.

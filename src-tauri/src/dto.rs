@@ -53,6 +53,8 @@ pub struct ProjectDto {
     /// RFC 3339, UTC.
     pub added_at: String,
     pub exists: bool,
+    /// Whether the app keeps it live.
+    pub watch: bool,
 }
 
 impl From<&Project> for ProjectDto {
@@ -63,6 +65,7 @@ impl From<&Project> for ProjectDto {
             name: p.name.clone(),
             added_at: driftdeck::time::rfc3339_ms(p.added_at_ms),
             exists: p.exists_on_disk(),
+            watch: p.watch,
         }
     }
 }
@@ -363,6 +366,8 @@ pub struct AppInfoDto {
     pub version: &'static str,
     pub catalog_path: String,
     pub schema_version: i64,
+    /// The bundled demo workspace, when it is installed.
+    pub demo_path: Option<String>,
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ use driftdeck::watch::{self, Change};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
+use crate::alerts::Alerts;
+
 /// UI event: something in the catalog changed; views showing `project_id` reload.
 pub const CATALOG_CHANGED: &str = "catalog-changed";
 /// UI event: a warning for the status bar (polling fallback, a folder gone, a failed re-index).
@@ -49,34 +51,54 @@ pub struct ActivityEvent {
 
 /// Handle to the watcher thread.
 pub struct Live {
+    app: AppHandle,
     /// The stop flag of the watch that runs now; the thread swaps in a fresh one per (re)start.
     stop: Arc<Mutex<Arc<AtomicBool>>>,
     /// Bumped by every restart, so a restart that races with a swap is not lost.
     generation: Arc<AtomicU64>,
+    /// The catalog to watch for; `None` until [`Live::set_catalog`] starts the thread.
+    target: Arc<Mutex<Option<PathBuf>>>,
+    /// Drift alerts for the projects' `driftdeck.toml` datasets.
+    alerts: Alerts,
 }
 
 impl Live {
-    /// Starts watching every project of the catalog at `catalog_path`, on a thread of its own.
-    pub fn start(app: AppHandle, catalog_path: PathBuf) -> Live {
-        let live = Live {
+    /// A handle with no watcher yet: [`Live::set_catalog`] starts it.
+    pub fn new(app: AppHandle) -> Live {
+        Live {
+            alerts: Alerts::start(app.clone()),
+            app,
             stop: Arc::new(Mutex::new(Arc::new(AtomicBool::new(false)))),
             generation: Arc::new(AtomicU64::new(0)),
-        };
-        let (stop, generation) = (live.stop.clone(), live.generation.clone());
-        let spawned = std::thread::Builder::new()
-            .name("driftdeck-watch".into())
-            .spawn(move || run(app.clone(), catalog_path, generation, stop));
-        if let Err(err) = spawned {
-            eprintln!("driftdeck-app: live updates are off: cannot start a thread: {err}");
+            target: Arc::new(Mutex::new(None)),
         }
-        live
     }
 
-    /// A handle with no watcher behind it (the catalog could not be opened).
-    pub fn disabled() -> Live {
-        Live {
-            stop: Arc::new(Mutex::new(Arc::new(AtomicBool::new(false)))),
-            generation: Arc::new(AtomicU64::new(0)),
+    /// Watches every project of the catalog at `catalog_path` (starting the thread on first
+    /// use, else restarting the watch over the new catalog).
+    pub fn set_catalog(&self, catalog_path: PathBuf) {
+        let first = self
+            .target
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(catalog_path)
+            .is_none();
+        if !first {
+            self.restart();
+            return;
+        }
+        let (app, generation, stop, target, alerts) = (
+            self.app.clone(),
+            self.generation.clone(),
+            self.stop.clone(),
+            self.target.clone(),
+            self.alerts.clone(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("driftdeck-watch".into())
+            .spawn(move || run(app, target, generation, stop, alerts));
+        if let Err(err) = spawned {
+            eprintln!("driftdeck-app: live updates are off: cannot start a thread: {err}");
         }
     }
 
@@ -92,23 +114,12 @@ impl Live {
 
 fn run(
     app: AppHandle,
-    catalog_path: PathBuf,
+    target: Arc<Mutex<Option<PathBuf>>>,
     generation: Arc<AtomicU64>,
     slot: Arc<Mutex<Arc<AtomicBool>>>,
+    alerts: Alerts,
 ) {
-    let mut catalog = match Catalog::open(&catalog_path) {
-        Ok(c) => c,
-        Err(err) => {
-            let _ = app.emit(
-                CATALOG_WARNING,
-                WarningEvent {
-                    project_id: None,
-                    message: format!("live updates are off: {err}"),
-                },
-            );
-            return;
-        }
-    };
+    let mut catalog: Option<Catalog> = None;
     loop {
         let seen = generation.load(Ordering::SeqCst);
         let stop = Arc::new(AtomicBool::new(false));
@@ -116,6 +127,29 @@ fn run(
         if generation.load(Ordering::SeqCst) != seen {
             continue; // a restart came in while we swapped flags
         }
+        let wanted = target.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(path) = wanted.filter(|p| catalog.as_ref().is_none_or(|c| c.path() != p)) {
+            catalog = match Catalog::open(&path) {
+                Ok(c) => Some(c),
+                Err(err) => {
+                    let _ = app.emit(
+                        CATALOG_WARNING,
+                        WarningEvent {
+                            project_id: None,
+                            message: format!("live updates are off: {err}"),
+                        },
+                    );
+                    None
+                }
+            };
+        }
+        let Some(catalog) = catalog.as_mut() else {
+            // No catalog: wait for one (a restart).
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            continue;
+        };
         let projects: Vec<_> = match catalog.projects() {
             Ok(p) => p.into_iter().filter(|p| p.watch).collect(),
             Err(err) => {
@@ -130,6 +164,8 @@ fn run(
                 continue;
             }
         };
+        // What the projects' drift alerts compare against: the files as they are now.
+        alerts.baseline(&projects);
         let watching = ActivityEvent {
             state: "watching",
             project_id: None,
@@ -163,6 +199,9 @@ fn run(
             } => {
                 let _ = app.emit(CATALOG_ACTIVITY, watching.clone());
                 if summary.units_read + summary.units_removed > 0 {
+                    if let Some(project) = projects.iter().find(|p| p.id == project_id) {
+                        alerts.indexed(project);
+                    }
                     let _ = app.emit(
                         CATALOG_CHANGED,
                         ChangedEvent {
@@ -201,7 +240,7 @@ fn run(
             while !stop.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(100));
             }
-        } else if let Err(err) = watch::watch(&mut catalog, &projects, &stop, &mut on_change) {
+        } else if let Err(err) = watch::watch(catalog, &projects, &stop, &mut on_change) {
             let _ = app.emit(
                 CATALOG_WARNING,
                 WarningEvent {

@@ -45,13 +45,7 @@ fn error(err: RegistryError) -> ErrorDto {
 }
 
 fn db(state: &AppState) -> Result<PathBuf, ErrorDto> {
-    if let Err(e) = &state.catalog {
-        return Err(e.clone());
-    }
-    state.catalog_path.clone().ok_or_else(|| ErrorDto {
-        code: "catalog",
-        message: "no catalog is open".into(),
-    })
+    state.open_catalog_path()
 }
 
 fn open(db: &std::path::Path) -> Result<Catalog, ErrorDto> {
@@ -498,63 +492,112 @@ pub async fn audit_log(
     .await
 }
 
-/// The outbox worker: a thread that sends due jobs, then sleeps until the next is due or it is
-/// poked (a new job).
+/// How often an idle worker looks for jobs queued by another process (`driftdeck publish
+/// --no-wait`). Jobs queued in the app poke it at once.
+const IDLE_LOOK: Duration = Duration::from_secs(300);
+
+enum Wake {
+    /// A job was queued.
+    Poke,
+    /// The app switched to another catalog.
+    Catalog(PathBuf),
+}
+
+/// The outbox worker: a thread that sends due jobs, then sleeps until the next is due, it is
+/// poked (a new job), or the catalog changes. When nothing is queued it wakes only every
+/// [`IDLE_LOOK`], and opens the keyring only when a job is due.
 pub struct Worker {
-    poke: Mutex<Option<Sender<()>>>,
+    app: AppHandle,
+    wake: Mutex<Option<Sender<Wake>>>,
 }
 
 impl Worker {
-    pub fn disabled() -> Worker {
+    /// A worker with no thread yet: [`Worker::set_catalog`] starts it.
+    pub fn new(app: AppHandle) -> Worker {
         Worker {
-            poke: Mutex::new(None),
+            app,
+            wake: Mutex::new(None),
         }
     }
 
-    pub fn start(app: AppHandle, db: PathBuf) -> Worker {
-        let (tx, rx) = mpsc::channel::<()>();
+    /// Sends the jobs of the catalog at `db` from now on (starting the thread on first use).
+    pub fn set_catalog(&self, db: PathBuf) {
+        let mut wake = self.wake.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = wake.as_ref()
+            && tx.send(Wake::Catalog(db.clone())).is_ok()
+        {
+            return;
+        }
+        let (tx, rx) = mpsc::channel::<Wake>();
+        let app = self.app.clone();
         let spawned = std::thread::Builder::new()
             .name("driftdeck-outbox".into())
-            .spawn(move || {
-                loop {
-                    let mut wait_ms = 30_000;
-                    match (Catalog::open(&db), SecretStore::open()) {
-                        (Ok(mut catalog), Ok(store)) => {
-                            let sent =
-                                publish::drain(&mut catalog, &store, None, false, &mut |job| {
-                                    let _ = app.emit(PUBLISH_PROGRESS, PublishJobDto::from(job));
-                                });
-                            if let Err(e) = sent {
-                                eprintln!("driftdeck-app: outbox: {e}");
-                            }
-                            if let Ok(Some(due)) = catalog.next_job_due_ms() {
-                                wait_ms = (due - driftdeck::time::now_ms()).clamp(100, 30_000);
-                            }
-                        }
-                        (Err(e), _) => eprintln!("driftdeck-app: outbox: {e}"),
-                        (_, Err(e)) => eprintln!("driftdeck-app: outbox: {e}"),
-                    }
-                    match rx.recv_timeout(Duration::from_millis(wait_ms as u64)) {
-                        Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-                        Err(RecvTimeoutError::Disconnected) => return,
-                    }
-                }
-            });
-        if let Err(e) = spawned {
-            eprintln!("driftdeck-app: cannot start the outbox worker: {e}");
-            return Worker::disabled();
-        }
-        Worker {
-            poke: Mutex::new(Some(tx)),
+            .spawn(move || work(app, db, rx));
+        match spawned {
+            Ok(_) => *wake = Some(tx),
+            Err(e) => eprintln!("driftdeck-app: cannot start the outbox worker: {e}"),
         }
     }
 
     /// Wakes the worker (a job was queued).
     pub fn poke(&self) {
-        if let Ok(guard) = self.poke.lock()
+        if let Ok(guard) = self.wake.lock()
             && let Some(tx) = guard.as_ref()
         {
-            let _ = tx.send(());
+            let _ = tx.send(Wake::Poke);
+        }
+    }
+}
+
+fn work(app: AppHandle, mut db: PathBuf, rx: mpsc::Receiver<Wake>) {
+    let mut catalog: Option<Catalog> = None;
+    loop {
+        if catalog.as_ref().is_none_or(|c| c.path() != db) {
+            catalog = Catalog::open(&db)
+                .map_err(|e| eprintln!("driftdeck-app: outbox: {e}"))
+                .ok();
+        }
+        // None: sleep until woken (no catalog to work on).
+        let mut wait = None;
+        if let Some(catalog) = catalog.as_mut() {
+            wait = Some(IDLE_LOOK);
+            let now = driftdeck::time::now_ms();
+            match catalog.next_job_due_ms() {
+                Ok(Some(due)) if due <= now => {
+                    match SecretStore::open() {
+                        Ok(store) => {
+                            let sent = publish::drain(catalog, &store, None, false, &mut |job| {
+                                let _ = app.emit(PUBLISH_PROGRESS, PublishJobDto::from(job));
+                            });
+                            if let Err(e) = sent {
+                                eprintln!("driftdeck-app: outbox: {e}");
+                            }
+                        }
+                        Err(e) => eprintln!("driftdeck-app: outbox: {e}"),
+                    }
+                    // Look again at once: what is left decides the next wait.
+                    wait = match catalog.next_job_due_ms() {
+                        Ok(Some(due)) => Some(Duration::from_millis(
+                            (due - driftdeck::time::now_ms()).clamp(100, 30_000) as u64,
+                        )),
+                        _ => Some(IDLE_LOOK),
+                    };
+                }
+                Ok(Some(due)) => {
+                    wait = Some(Duration::from_millis((due - now).clamp(100, 30_000) as u64));
+                }
+                Ok(None) => {}
+                Err(e) => eprintln!("driftdeck-app: outbox: {e}"),
+            }
+        }
+        let woken = match wait {
+            Some(wait) => rx.recv_timeout(wait),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match woken {
+            Ok(Wake::Catalog(path)) => db = path,
+            Ok(Wake::Poke) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
         }
     }
 }
@@ -574,25 +617,5 @@ pub async fn open_registry_link(state: State<'_, AppState>, url: String) -> Resu
             message: format!("{url} is not a page of a saved registry"),
         });
     }
-    let opener = if cfg!(target_os = "macos") {
-        ("open", vec![url.clone()])
-    } else if cfg!(windows) {
-        (
-            "cmd",
-            vec!["/C".into(), "start".into(), String::new(), url.clone()],
-        )
-    } else {
-        ("xdg-open", vec![url.clone()])
-    };
-    std::process::Command::new(opener.0)
-        .args(&opener.1)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
-        .map_err(|e| ErrorDto {
-            code: "internal",
-            message: format!("cannot open a browser ({} {url}): {e}", opener.0),
-        })
+    crate::desktop::open_in_browser(&url)
 }

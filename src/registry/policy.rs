@@ -62,6 +62,22 @@ fn default_max_share() -> f64 {
     0.5
 }
 
+impl DriftRule {
+    /// Whether a report of this rule's files breaks it (more than `max_share` of the columns
+    /// drifted). The approval checklist and the app's drift alerts both judge by this.
+    pub fn is_broken_by(&self, report: &crate::drift::DriftReport) -> bool {
+        report.share_drifted > self.max_share
+    }
+
+    /// The options this rule compares its files with.
+    pub fn options(&self) -> crate::drift::DriftOptions {
+        crate::drift::DriftOptions {
+            columns: self.columns.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FairnessRule {
@@ -137,6 +153,17 @@ impl Policy {
 
     fn resolve(&self, p: &Path) -> PathBuf {
         self.path.parent().unwrap_or(Path::new(".")).join(p)
+    }
+
+    /// The `[drift]` rule with its reference and current files resolved against the project.
+    pub fn drift_files(&self) -> Option<(&DriftRule, PathBuf, PathBuf)> {
+        self.drift.as_ref().map(|rule| {
+            (
+                rule,
+                self.resolve(&rule.reference),
+                self.resolve(&rule.current),
+            )
+        })
     }
 
     /// The deployment alias names: (champion, challenger).
@@ -366,11 +393,7 @@ fn drift_check(
         actual: None,
         detail: None,
     };
-    let options = crate::drift::DriftOptions {
-        columns: rule.columns.clone(),
-        ..Default::default()
-    };
-    match crate::drift::compare::compare(&reference, &current, &options, &|_| {}) {
+    match crate::drift::compare::compare(&reference, &current, &rule.options(), &|_| {}) {
         Ok(report) => {
             datasets.insert("drift.reference".into(), report.reference.hash.clone());
             datasets.insert("drift.current".into(), report.current.hash.clone());
@@ -389,10 +412,10 @@ fn drift_check(
             } else {
                 format!("drifted: {}", drifted.join(", "))
             });
-            check.status = if report.share_drifted <= rule.max_share {
-                CheckStatus::Pass
-            } else {
+            check.status = if rule.is_broken_by(&report) {
                 CheckStatus::Fail
+            } else {
+                CheckStatus::Pass
             };
             let json = serde_json::to_vec_pretty(&report).unwrap_or_default();
             let html = crate::report::drift::html(&report);

@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Session, startTauriDriver } from './webdriver.mjs';
+import { Session, startTauriDriver, waitFor } from './webdriver.mjs';
+import { installBrowser, openedUrls } from './browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const app = path.resolve(root, process.env.DRIFTDECK_APP ?? 'target/debug/driftdeck-app');
@@ -23,7 +24,7 @@ const demo = path.join(root, 'assets/demo');
 
 const mlflowBin = path.join(process.env.DRIFTDECK_MLFLOW_VENV ?? path.join(root, 'target/mlflow-venv'), 'bin/mlflow');
 
-let scratch, driver, session, mlflow, registryUrl, db;
+let scratch, driver, session, mlflow, registryUrl, db, browserLog;
 
 /** A free TCP port on 127.0.0.1. */
 function freePort() {
@@ -71,6 +72,14 @@ before(async () => {
   // The team registry the Models view publishes to: a real MLflow server, logged in by the CLI.
   fs.mkdirSync(path.join(scratch, 'mlflow'));
   ({ child: mlflow, url: registryUrl } = await startMlflow(path.join(scratch, 'mlflow')));
+  // The kernel keyring, for the CLI and the app alike: the D-Bus session `make test-e2e` starts
+  // has no unlocked Secret Service (tests/registry_mlflow.rs covers that one).
+  process.env.DRIFTDECK_KEYRING = 'keyutils';
+  // The app's settings and window state in the scratch folder, not the user's.
+  process.env.XDG_CONFIG_HOME = path.join(scratch, 'config');
+  // The "system browser": the stand-in of browser.mjs, registered as the default http(s) handler.
+  process.env.XDG_DATA_HOME = path.join(scratch, 'data');
+  browserLog = installBrowser({ dataHome: process.env.XDG_DATA_HOME, configHome: process.env.XDG_CONFIG_HOME, dir: scratch });
   const login = spawnSync(cli, ['registry', 'login', registryUrl, '--db', db], { encoding: 'utf8' });
   assert.equal(login.status, 0, login.stderr);
   // The app finds the catalog through DRIFTDECK_DB, inherited via tauri-driver and WebKitWebDriver.
@@ -100,7 +109,13 @@ test('the window opens with the app layout', async () => {
   assert.match(status, /Driftdeck \d+\.\d+\.\d+/);
 });
 
+test('a catalog with a project opens on the Runs view', async () => {
+  await session.textsOf('[data-testid="view-runs"]', 30_000);
+});
+
 test('the demo project is listed from the real catalog', async () => {
+  const [nav] = await session.findAll('[data-testid="nav-projects"]');
+  await session.click(nav);
   const rows = await session.textsOf('[data-testid="project-row"]');
   assert.equal(rows.length, 1, JSON.stringify(rows));
   assert.match(rows[0], /demo/);
@@ -199,9 +214,31 @@ test('a model approved and published from the Models view to a real MLflow serve
   await session.textsMatching('[data-testid="latest-approval"]', /Approved/, 60_000);
 
   await waitForEnabled('[data-testid="publish-button"]');
+  // Every value the progress bar shows, and every state the job goes through, as drawn.
+  await session.execute(`
+    window.__progress = { values: [], states: [] };
+    const note = () => {
+      for (const job of document.querySelectorAll('.job[data-state]')) {
+        const bar = job.querySelector('[role="progressbar"]');
+        const value = bar ? Number(bar.getAttribute('aria-valuenow')) : null;
+        const p = window.__progress;
+        if (value !== null && p.values[p.values.length - 1] !== value) p.values.push(value);
+        if (p.states[p.states.length - 1] !== job.dataset.state) p.states.push(job.dataset.state);
+      }
+    };
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true });`);
   await session.click((await session.findAll('[data-testid="publish-button"]'))[0]);
   const [link] = await session.textsMatching('[data-testid="version-link"]', /version 1/, 180_000);
   assert.match(link, /on the server/);
+  const progress = await session.execute('return window.__progress;');
+  assert.equal(progress.states[progress.states.length - 1], 'done', JSON.stringify(progress));
+  assert.ok(progress.states.includes('running'), `the job was shown running: ${JSON.stringify(progress)}`);
+  assert.equal(progress.values[progress.values.length - 1], 100, `the bar reached 100%: ${JSON.stringify(progress)}`);
+  // The version link opens the registry's page in the system browser, not in the app.
+  await session.click((await session.findAll('[data-testid="version-link"]'))[0]);
+  const [opened] = await waitFor('the browser to be asked', () => openedUrls(browserLog).length && openedUrls(browserLog), 10_000);
+  assert.ok(opened.startsWith(`${registryUrl}/`), opened);
+  assert.match(opened, /models/);
   if (process.env.E2E_SCREENSHOT_MODELS) {
     fs.writeFileSync(process.env.E2E_SCREENSHOT_MODELS, await session.screenshotPng());
   }

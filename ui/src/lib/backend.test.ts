@@ -121,11 +121,41 @@ describe('commands', () => {
     ['auditLog (one model)', () => backend.auditLog(7), 'audit_log', { modelId: 7 }],
     ['auditLog (all)', () => backend.auditLog(null), 'audit_log', { modelId: null }],
     ['openRegistryLink', () => backend.openRegistryLink('http://h/#/models/m'), 'open_registry_link', { url: 'http://h/#/models/m' }],
+    ['settings', () => backend.settings(), 'settings', undefined],
+    ['setTheme', () => backend.setTheme('dark'), 'set_theme', { theme: 'dark' }],
+    [
+      'setCatalogLocation (a folder, copying)',
+      () => backend.setCatalogLocation('/mnt/team/driftdeck', true),
+      'set_catalog_location',
+      { path: '/mnt/team/driftdeck', copy: true },
+    ],
+    [
+      'setCatalogLocation (back to the default, empty)',
+      () => backend.setCatalogLocation(null, false),
+      'set_catalog_location',
+      { path: null, copy: false },
+    ],
+    ['setProjectWatch (off)', () => backend.setProjectWatch(3, false), 'set_project_watch', { id: 3, watch: false }],
+    ['setProjectWatch (on)', () => backend.setProjectWatch(3, true), 'set_project_watch', { id: 3, watch: true }],
+    ['addDemoProject', () => backend.addDemoProject(), 'add_demo_project', undefined],
+    ['startupReady', () => backend.startupReady(), 'startup_ready', undefined],
+    ['openLink', () => backend.openLink('https://github.com/driftdeck/driftdeck#readme'), 'open_link', { url: 'https://github.com/driftdeck/driftdeck#readme' }],
   ] as const)('%s invokes %s', async (_name, run, cmd, args) => {
     tauri.invoke.mockResolvedValue('result');
     await expect(run()).resolves.toBe('result');
     expect(tauri.invoke).toHaveBeenCalledTimes(1);
     expect(tauri.invoke).toHaveBeenCalledWith(cmd, args);
+  });
+
+  test('a catalog move refused because DRIFTDECK_DB is set keeps its code', async () => {
+    const refusal = { code: 'bad_input', message: 'the catalog is set by DRIFTDECK_DB=/tmp/c.sqlite; unset it to choose one in the app' };
+    tauri.invoke.mockRejectedValue(refusal);
+    await expect(backend.setCatalogLocation('/mnt/x', true)).rejects.toStrictEqual(refusal);
+  });
+
+  test('no demo workspace is a not_found AppError', async () => {
+    tauri.invoke.mockRejectedValue({ code: 'not_found', message: 'no demo workspace is installed' });
+    await expect(backend.addDemoProject()).rejects.toStrictEqual({ code: 'not_found', message: 'no demo workspace is installed' });
   });
 
   test('a registry failure keeps its code', async () => {
@@ -336,6 +366,16 @@ describe('shell events', () => {
     ['onCatalogActivity', backend.onCatalogActivity, 'catalog-activity', { state: 'reading', project_id: 1, done: 1, total: 4 }],
     ['onCatalogWarning', backend.onCatalogWarning, 'catalog-warning', { project_id: null, message: 'polling' }],
     ['onPublishProgress', backend.onPublishProgress, 'publish-progress', { id: 3, state: 'running', bytes_done: 5, bytes_total: 10 }],
+    ['onMenu', backend.onMenu, 'menu', { id: 'filter' }],
+    [
+      'onDatasetDrifted',
+      backend.onDatasetDrifted,
+      'dataset-drifted',
+      {
+        project_id: 1, project: 'demo', reference: '/d/reference.csv', current: '/d/current.csv',
+        drifted_columns: 4, columns: 9, share: 0.444, max_share: 0.3, drifted: ['monthly_charges', 'tenure', 'contract', 'churn'],
+      },
+    ],
   ] as const)('%s listens to %s and hands over the payload', async (_name, subscribe, event, payload) => {
     const unlisten = vi.fn();
     tauri.listen.mockResolvedValue(unlisten);

@@ -18,19 +18,76 @@ import { toAppError, type AppError } from './errors';
 
 export type { AppError };
 
-/** A project folder in the catalog. `exists` is false when the folder is gone from disk. */
+/**
+ * A project folder in the catalog. `exists` is false when the folder is gone from disk;
+ * `watch` is false when the app's watcher leaves it alone (listed and searchable, not re-indexed).
+ */
 export type Project = {
   id: number;
   path: string;
   name: string;
   added_at: string;
   exists: boolean;
+  watch: boolean;
 };
 
 export type AppInfo = {
   version: string;
   catalog_path: string;
   schema_version: number;
+  /** The bundled demo workspace folder; null when none is installed (then `addDemoProject` is refused). */
+  demo_path: string | null;
+};
+
+export type Theme = 'system' | 'light' | 'dark';
+
+/** Where the catalog location comes from; `env` (DRIFTDECK_DB) cannot be changed in the app. */
+export type CatalogSource = 'env' | 'settings' | 'default';
+
+/** The app's settings, as the shell keeps them in its settings file. */
+export type Settings = {
+  /** The catalog in use (absolute). */
+  catalog_path: string;
+  /** Where the default catalog is. */
+  catalog_default: string;
+  catalog_source: CatalogSource;
+  theme: Theme;
+  /** The settings file (e.g. ~/.config/driftdeck/settings.toml). */
+  settings_path: string;
+};
+
+/** What the native menu (or its keyboard shortcut) asked for. */
+export type MenuId =
+  | 'add-folder'
+  | 'open-demo'
+  | 'settings'
+  | 'filter'
+  | 'view-projects'
+  | 'view-runs'
+  | 'view-datasets'
+  | 'view-compare'
+  | 'view-fairness'
+  | 'view-models'
+  | 'view-settings'
+  | 'about'
+  | 'docs';
+
+export type MenuEvent = { id: MenuId };
+
+/** A watched project's reference/current datasets changed on disk and the check found drift (share >= max_share). */
+export type DatasetDrifted = {
+  project_id: number;
+  /** The project's display name. */
+  project: string;
+  /** Absolute paths of the two files (from the project's driftdeck.toml [drift]). */
+  reference: string;
+  current: string;
+  drifted_columns: number;
+  columns: number;
+  share: number;
+  max_share: number;
+  /** Names of drifted columns (at most 10). */
+  drifted: string[];
 };
 
 /** A metric's final value: a number, or one of the three non-finite values spelled out (JSON has no NaN). */
@@ -173,6 +230,12 @@ export type Problem = { project: string; path: string; reader: string; message: 
 
 /** Something in the catalog changed: views showing `project_id` reload. */
 export type CatalogChanged = { project_id: number; units_read: number; units_removed: number };
+
+/**
+ * `project_id` of the `catalog-changed` event sent after `setCatalogLocation`:
+ * another catalog is open, so everything shown must be loaded again.
+ */
+export const CATALOG_REPLACED = -1;
 
 /**
  * What the watcher is doing. `watching`: idle, `done` = `total` = projects watched;
@@ -581,6 +644,46 @@ export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>('app_info');
 }
 
+/** Adds the bundled demo workspace as a project; rejects with `not_found` when there is none (see `AppInfo.demo_path`). */
+export function addDemoProject(): Promise<Project> {
+  return call<Project>('add_demo_project');
+}
+
+/** Turns the watcher on or off for one project. */
+export function setProjectWatch(id: number, watch: boolean): Promise<Project> {
+  return call<Project>('set_project_watch', { id, watch });
+}
+
+export function settings(): Promise<Settings> {
+  return call<Settings>('settings');
+}
+
+/** Saves the theme; the shell also sets the native window's theme. */
+export function setTheme(theme: Theme): Promise<Settings> {
+  return call<Settings>('set_theme', { theme });
+}
+
+/**
+ * Moves the catalog to `<path>/catalog.sqlite` (a folder), or back to the
+ * default location (null). With `copy`, the current catalog is copied there
+ * when no catalog exists there yet. The shell reopens the catalog and then
+ * sends `catalog-changed` with `CATALOG_REPLACED`. Refused (`bad_input`)
+ * while DRIFTDECK_DB sets the catalog.
+ */
+export function setCatalogLocation(path: string | null, copy: boolean): Promise<Settings> {
+  return call<Settings>('set_catalog_location', { path, copy });
+}
+
+/** Tells the shell the first rows are on screen (its start-up benchmark stops there). Call once. */
+export function startupReady(): Promise<void> {
+  return call<void>('startup_ready');
+}
+
+/** Opens an http(s) URL in the system browser (other schemes are refused). */
+export function openLink(url: string): Promise<void> {
+  return call<void>('open_link', { url });
+}
+
 /** Opens the native folder picker; `null` when the user cancels. */
 export async function pickFolder(): Promise<string | null> {
   try {
@@ -841,4 +944,14 @@ export function onCatalogWarning(handler: (warning: CatalogWarning) => void): Pr
 /** Every change of a publish job (the whole job), from the shell's outbox. */
 export function onPublishProgress(handler: (job: PublishJob) => void): Promise<() => void> {
   return subscribe('publish-progress', handler);
+}
+
+/** The native menu was used (see `MenuId`). */
+export function onMenu(handler: (event: MenuEvent) => void): Promise<() => void> {
+  return subscribe('menu', handler);
+}
+
+/** A watched project's datasets drifted (the shell shows a desktop notification too). */
+export function onDatasetDrifted(handler: (drift: DatasetDrifted) => void): Promise<() => void> {
+  return subscribe('dataset-drifted', handler);
 }

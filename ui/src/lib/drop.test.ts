@@ -77,6 +77,20 @@ describe('routeDrop', () => {
     ['datasets', ['/new.csv', '/other.csv'], dataset, { kind: 'compare-with-dataset', reference: '/p/data/train.csv', current: '/new.csv' }],
     ['datasets', ['/data/folder'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/folder'] }],
     ['models', ['/data/a'], dataset, { kind: 'add-projects', paths: ['/data/a'] }],
+    ['settings', ['/data/a'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/a'] }],
+    ['problems', ['/data/a'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/a'] }],
+    // Before the start place is known, a drop still adds the folder.
+    [null, ['/data/a'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/a'] }],
+    // A folder (no data file in the drop) adds a project on every view...
+    ['compare', ['/data/sensor-logs'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/sensor-logs'] }],
+    ['fairness', ['/data/a', '/data/b'], NO_TARGETS, { kind: 'add-projects', paths: ['/data/a', '/data/b'] }],
+    ['datasets', ['/data/sensor-logs'], dataset, { kind: 'add-projects', paths: ['/data/sensor-logs'] }],
+    // ...but a file slot or field answers for what lands on it (it says what is wrong).
+    ['compare', ['/home/ana/notes.txt'], { dataset: null, slot: 'current', fairness: null }, { kind: 'compare-files', paths: ['/home/ana/notes.txt'], slot: 'current' }],
+    ['fairness', ['/data/a'], { dataset: null, slot: null, fairness: 'predictions' }, { kind: 'fairness-file', path: '/data/a', slot: 'predictions', ignored: 0 }],
+    // A data file among other paths is what a data view takes.
+    ['compare', ['/data/a', '/r.parquet'], NO_TARGETS, { kind: 'compare-files', paths: ['/data/a', '/r.parquet'], slot: null }],
+    ['datasets', ['/data/notes', '/new.CSV'], dataset, { kind: 'compare-with-dataset', reference: '/p/data/train.csv', current: '/new.CSV' }],
   ] as const)('on %s, %j over %j', (view, paths, targets, expected) => {
     expect(routeDrop(view, paths, targets)).toEqual(expected);
   });
@@ -91,7 +105,11 @@ test('dropHint: a veil where a drop adds projects, a hint where the view takes i
   expect(dropHint('runs', NO_TARGETS).full).toBe(true);
   expect(dropHint('compare', NO_TARGETS).full).toBe(false);
   expect(dropHint('compare', { dataset: null, slot: 'reference', fairness: null }).message).toBe('Drop to use as the reference file');
-  expect(dropHint('fairness', NO_TARGETS)).toEqual({ full: false, message: 'Drop a file of predictions to check its fairness' });
+  expect(dropHint('compare', NO_TARGETS).message).toMatch(/a folder adds a project/);
+  expect(dropHint('fairness', NO_TARGETS)).toEqual({ full: false, message: 'Drop a file of predictions to check its fairness; a folder adds a project' });
+  expect(dropHint('fairness', { dataset: null, slot: null, fairness: 'predictions' }).message).toBe('Drop a file of predictions to check its fairness');
+  expect(dropHint('settings', NO_TARGETS)).toEqual({ full: true, message: 'Drop a folder to add it as a project' });
+  expect(dropHint(null, NO_TARGETS).full).toBe(true);
   expect(dropHint('fairness', { dataset: null, slot: null, fairness: 'baseline' }).message).toBe('Drop to compare with this earlier file');
   expect(dropHint('datasets', { dataset: '/p/data/train.csv', slot: null, fairness: null })).toEqual({
     full: false,

@@ -6,9 +6,14 @@
  * dataset (to compare it with that dataset), and everywhere else a drop adds
  * folders as projects. Elements that take a drop say so with the data
  * attributes below.
+ *
+ * A folder can be added from ANY view: a drop with no data file in it (by
+ * extension: the drop says nothing else about its paths) adds projects even
+ * on Compare, Fairness or a dataset, unless it lands on a file slot or field,
+ * which answers for itself (it says "not a tabular file").
  */
 import type { DropPoint } from './backend';
-import type { Slot } from './drift';
+import { isDataFile, type Slot } from './drift';
 import type { FairnessSlot } from './fairness';
 import { baseName } from './projects';
 import type { PlaceId } from './views';
@@ -51,14 +56,17 @@ export type DropAction =
   | { kind: 'compare-with-dataset'; reference: string; current: string };
 
 /** What a drop of `paths` on `view`, over `targets`, does; null when nothing was dropped. */
-export function routeDrop(view: PlaceId, paths: readonly string[], targets: DropTargets): DropAction | null {
+export function routeDrop(view: PlaceId | null, paths: readonly string[], targets: DropTargets): DropAction | null {
   if (paths.length === 0) return null;
-  if (view === 'compare') return { kind: 'compare-files', paths: [...paths], slot: targets.slot };
-  if (view === 'fairness') {
+  const hasDataFile = paths.some(isDataFile);
+  if (view === 'compare' && (targets.slot !== null || hasDataFile)) {
+    return { kind: 'compare-files', paths: [...paths], slot: targets.slot };
+  }
+  if (view === 'fairness' && (targets.fairness !== null || hasDataFile)) {
     return { kind: 'fairness-file', path: paths[0], slot: targets.fairness ?? 'predictions', ignored: paths.length - 1 };
   }
-  if (view === 'datasets' && targets.dataset !== null) {
-    return { kind: 'compare-with-dataset', reference: targets.dataset, current: paths[0] };
+  if (view === 'datasets' && targets.dataset !== null && hasDataFile) {
+    return { kind: 'compare-with-dataset', reference: targets.dataset, current: paths.find(isDataFile) as string };
   }
   return { kind: 'add-projects', paths: [...paths] };
 }
@@ -68,14 +76,14 @@ export function routeDrop(view: PlaceId, paths: readonly string[], targets: Drop
  * the whole window (nothing under it takes a drop); otherwise a hint that
  * leaves the view's drop targets visible.
  */
-export function dropHint(view: PlaceId, targets: DropTargets): { full: boolean; message: string } {
+export function dropHint(view: PlaceId | null, targets: DropTargets): { full: boolean; message: string } {
   if (view === 'compare') {
     return {
       full: false,
       message:
         targets.slot !== null
           ? `Drop to use as the ${targets.slot} file`
-          : 'Drop two files to compare them (the first is the reference), or one on a slot',
+          : 'Drop two files to compare them (the first is the reference), or one on a slot; a folder adds a project',
     };
   }
   if (view === 'fairness') {
@@ -84,7 +92,9 @@ export function dropHint(view: PlaceId, targets: DropTargets): { full: boolean; 
       message:
         targets.fairness === 'baseline'
           ? 'Drop to compare with this earlier file'
-          : 'Drop a file of predictions to check its fairness',
+          : targets.fairness === 'predictions'
+            ? 'Drop a file of predictions to check its fairness'
+            : 'Drop a file of predictions to check its fairness; a folder adds a project',
     };
   }
   if (view === 'datasets') {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { KNOWN_CODES, errorTitle, isAppError, toAppError } from './errors';
+import { KNOWN_CODES, errorReport, errorTitle, isAppError, toAppError } from './errors';
 
 describe('toAppError', () => {
   // [what the shell or the IPC layer rejected with, the AppError the UI sees]
@@ -58,4 +58,49 @@ test('every known code has its own title, unknown codes a generic one', () => {
   expect(new Set(titles).size).toBe(titles.length);
   for (const title of titles) expect(title).not.toBe(generic);
   expect(errorTitle('internal')).toBe(generic);
+});
+
+describe('errorReport', () => {
+  test('title, message, code, view, version and time, as plain lines', () => {
+    const report = errorReport(
+      { code: 'bad_input', message: 'project folder /home/ana/notes.txt is not a directory' },
+      { place: 'Projects', version: '0.1.0', at: Date.UTC(2026, 2, 1, 9, 30, 5, 120) },
+    );
+    expect(report).toBe(
+      [
+        'Driftdeck error: Invalid input',
+        'Message: project folder /home/ana/notes.txt is not a directory',
+        'Code: bad_input',
+        'View: Projects',
+        'Version: Driftdeck 0.1.0',
+        'Time: 2026-03-01T09:30:05.120Z',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a message over several lines keeps them, indented; unknowns say so', () => {
+    const report = errorReport(
+      { code: 'bad_filter', message: 'invalid filter at column 13: expected a value\r\n  metrics.auc >\n              ^' },
+      { place: null, version: null, at: NaN },
+    );
+    expect(report.split('\n')).toEqual([
+      'Driftdeck error: Invalid filter',
+      'Message:',
+      '  invalid filter at column 13: expected a value',
+      '    metrics.auc >',
+      '                ^',
+      'Code: bad_filter',
+      'View: unknown',
+      'Version: Driftdeck (version unknown)',
+      'Time: unknown',
+      '',
+    ]);
+  });
+
+  test('an unknown code gets the generic title and is still reported', () => {
+    expect(errorReport({ code: 'quota', message: 'x' }, { place: 'Models', version: '1.2.3', at: 0 })).toBe(
+      'Driftdeck error: Something went wrong\nMessage: x\nCode: quota\nView: Models\nVersion: Driftdeck 1.2.3\nTime: 1970-01-01T00:00:00.000Z\n',
+    );
+  });
 });

@@ -56,3 +56,31 @@ export function errorTitle(code: string): string {
       return 'Something went wrong';
   }
 }
+
+/** Where and when an error was shown, for the report people paste into an issue or a chat. */
+export type ErrorCircumstances = {
+  /** The place on screen (e.g. "Compare"); null when not known. */
+  place: string | null;
+  /** The app's version; null before it is known. */
+  version: string | null;
+  /** Unix ms when the error was shown. */
+  at: number;
+};
+
+/**
+ * The banner's "Copy details" text: plain lines, one fact each, in the order
+ * title, message, code, view, version, time. A message over several lines
+ * (a bad filter's caret line) keeps them, indented under "Message:".
+ */
+export function errorReport(error: AppError, where: ErrorCircumstances): string {
+  const message = error.message.split(/\r?\n/);
+  const lines = [
+    `Driftdeck error: ${errorTitle(error.code)}`,
+    ...(message.length === 1 ? [`Message: ${message[0]}`] : ['Message:', ...message.map((line) => `  ${line}`)]),
+    `Code: ${error.code}`,
+    `View: ${where.place ?? 'unknown'}`,
+    `Version: Driftdeck ${where.version ?? '(version unknown)'}`,
+    `Time: ${Number.isFinite(where.at) ? new Date(where.at).toISOString() : 'unknown'}`,
+  ];
+  return lines.join('\n') + '\n';
+}

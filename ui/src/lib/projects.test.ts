@@ -3,7 +3,7 @@ import type { Project } from './backend';
 import { addedOn, baseName, countLabel, displayName, sortProjects, upsertProject } from './projects';
 
 function project(id: number, name: string, path = `/work/${name}`): Project {
-  return { id, name, path, added_at: '2026-01-05T10:00:00Z', exists: true };
+  return { id, name, path, added_at: '2026-01-05T10:00:00Z', exists: true, watch: true };
 }
 
 describe('baseName', () => {

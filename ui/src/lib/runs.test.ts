@@ -5,6 +5,9 @@ import {
   buildRows,
   cellValue,
   clickSelection,
+  countShown,
+  positions,
+  selectedInOrder,
   compareValues,
   defaultColumns,
   isDeleted,
@@ -246,6 +249,28 @@ describe('clickSelection', () => {
   test('shift-click with no anchor, or an anchor no longer shown, is a plain click', () => {
     expect(sel(clickSelection(new Set(), order, null, 30, true).selected)).toEqual([30]);
     expect(sel(clickSelection(new Set([99]), order, 99, 30, true).selected)).toEqual([30, 99]);
+  });
+});
+
+describe('selection counts', () => {
+  test('selectedInOrder keeps the list order, not the click order, and drops ids not in the list', () => {
+    const position = positions([30, 10, 20, 40]);
+    expect(selectedInOrder(new Set([20, 99, 30]), position)).toEqual([30, 20]);
+    expect(selectedInOrder(new Set(), position)).toEqual([]);
+  });
+
+  test('countShown counts the selected runs among those shown', () => {
+    expect(countShown(new Set([1, 2, 7]), new Set([1, 2, 3]))).toBe(2);
+    expect(countShown(new Set(), new Set([1]))).toBe(0);
+    expect(countShown(new Set([5]), new Set())).toBe(0);
+  });
+
+  test('positions maps each id to its index', () => {
+    expect([...positions([7, 3, 9])]).toEqual([
+      [7, 0],
+      [3, 1],
+      [9, 2],
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@
  * (or a live reload) loses nothing.
  */
 import type {
+  DatasetDrifted,
   DriftMethod,
   DriftProgress,
   DriftReport,
@@ -15,7 +16,9 @@ import type {
   PublishJob,
   RegistryConnection,
   RemoteModel,
+  RunList,
 } from './backend';
+import { alertComparison } from './drift-alerts';
 import { DEFAULT_DRIFT_SHARE, DEFAULT_DRIFT_SORT, placeFiles, swapFiles, type DriftSort, type Slot } from './drift';
 import {
   DEFAULT_CHART_METRIC,
@@ -49,6 +52,14 @@ export class RunsUi {
   onlyDifferences = $state(true);
   /** The metrics charted in the panel; null until the user picks (defaults apply). */
   chartMetrics = $state<string[] | null>(null);
+  /** The filter box should take the focus once it is on screen (the menu's Filter, Ctrl+F). */
+  focusFilter = $state(false);
+  /**
+   * The first list, asked for at start-up while the projects load (the app
+   * opens on Runs when there are projects; this saves a round trip before
+   * the first rows). Not state: taken once by the view's first load.
+   */
+  private prefetched: Promise<RunList> | null = null;
 
   openPanel(ids: number[]) {
     this.panel = ids;
@@ -58,6 +69,36 @@ export class RunsUi {
   closePanel() {
     this.panel = null;
   }
+
+  /** Starts the first list early (all projects, no filter). A failure is the view's to show, when it takes it. */
+  prefetch(list: Promise<RunList>) {
+    list.catch(() => {}); // not taken (no project after all): no unhandled rejection
+    this.prefetched = list;
+  }
+
+  /** The app did not open on Runs: a list asked for at start would be stale by the time Runs is shown. */
+  dropPrefetched() {
+    this.prefetched = null;
+  }
+
+  /** The prefetched list, when it answers what the view asks now (all projects, no filter); once. */
+  takePrefetched(projectId: number | null, filter: string): Promise<RunList> | null {
+    const list = this.prefetched;
+    this.prefetched = null;
+    return list !== null && projectId === null && filter === '' ? list : null;
+  }
+
+  /** Another catalog is open: its run ids and projects are not these. */
+  forgetCatalog() {
+    this.projectId = null;
+    this.collapsed = new Set();
+    this.selected = new Set();
+    this.anchor = null;
+    this.scrollTop = 0;
+    this.panel = null;
+    this.chartMetrics = null;
+    this.prefetched = null;
+  }
 }
 
 /** A file in a project: how the Datasets and Models views remember what is open across reloads. */
@@ -65,6 +106,11 @@ export type FileRef = { project: string; path: string };
 
 export class FileUi {
   selected = $state<FileRef | null>(null);
+
+  /** Another catalog is open: what was open may not be in it. */
+  forgetCatalog() {
+    this.selected = null;
+  }
 }
 
 /**
@@ -101,6 +147,16 @@ export class ModelsUi extends FileUi {
   setJobs(jobs: PublishJob[]) {
     this.jobs = refreshJobs(jobs, this.jobs ?? []);
   }
+
+  /** Another catalog is open: statuses, outbox and registries are the other catalog's. */
+  override forgetCatalog() {
+    super.forgetCatalog();
+    this.statuses = new Map();
+    this.jobs = null;
+    this.connections = null;
+    this.remote = null;
+    this.remoteRegistry = null;
+  }
 }
 
 export function sameFile(a: FileRef | null, b: FileRef | null): boolean {
@@ -132,6 +188,24 @@ export class CompareUi {
   openColumn = $state<string | null>(null);
   /** Where the last export was written. */
   exported = $state<string | null>(null);
+  /** A comparison should start as soon as the view is on screen and free (a drift alert's Compare). */
+  runRequested = $state(false);
+
+  /**
+   * The files of a drift alert, compared as the watcher compared them: its
+   * project's drift share, every column, each column's default test.
+   */
+  compareAlert(drift: DatasetDrifted) {
+    const chosen = alertComparison(drift);
+    this.reference = chosen.reference;
+    this.current = chosen.current;
+    this.driftShareText = chosen.driftShareText;
+    this.ignored = 0;
+    this.columnsText = '';
+    this.method = '';
+    this.thresholdText = '';
+    this.runRequested = true;
+  }
 
   /** Puts dropped or picked files in place (see `placeFiles`). */
   place(paths: readonly string[], slot: Slot | null = null) {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { VIEWS, viewById } from './views';
+import { VIEWS, placeLabel, startPlace, viewById } from './views';
 
 test('the sidebar lists the six views in order, Projects first', () => {
   expect(VIEWS.map((v) => v.id)).toEqual([
@@ -28,4 +28,16 @@ test('Projects, Runs, Datasets, Compare, Fairness and Models work; every other v
 
 test('viewById finds each view', () => {
   for (const view of VIEWS) expect(viewById(view.id)).toBe(view);
+});
+
+test('placeLabel names the views, Problems and Settings', () => {
+  expect(VIEWS.map((v) => placeLabel(v.id))).toEqual(['Projects', 'Runs', 'Datasets', 'Compare', 'Fairness', 'Models']);
+  expect(placeLabel('problems')).toBe('Problems');
+  expect(placeLabel('settings')).toBe('Settings');
+});
+
+test('the app opens on Runs when the catalog has a project, else on Projects', () => {
+  expect(startPlace(0)).toBe('projects');
+  expect(startPlace(1)).toBe('runs');
+  expect(startPlace(40)).toBe('runs');
 });

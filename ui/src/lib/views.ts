@@ -3,10 +3,11 @@
 export type ViewId = 'projects' | 'runs' | 'datasets' | 'compare' | 'fairness' | 'models';
 
 /**
- * Where the main pane can be: one of the views, or the Problems list (reached
- * from the foot of the sidebar and the status bar, not a view of its own).
+ * Where the main pane can be: one of the views, the Problems list (reached
+ * from the foot of the sidebar and the status bar) or Settings (the foot of
+ * the sidebar and the native menu); those two are not views of their own.
  */
-export type PlaceId = ViewId | 'problems';
+export type PlaceId = ViewId | 'problems' | 'settings';
 
 export type View = {
   id: ViewId;
@@ -28,4 +29,19 @@ export function viewById(id: ViewId): View {
   const view = VIEWS.find((v) => v.id === id);
   if (!view) throw new Error(`unknown view ${id}`);
   return view;
+}
+
+/** A place's name, as the sidebar shows it (and error reports say where an error happened). */
+export function placeLabel(id: PlaceId): string {
+  if (id === 'problems') return 'Problems';
+  if (id === 'settings') return 'Settings';
+  return viewById(id).label;
+}
+
+/**
+ * Where the app opens: the Runs view when the catalog has a project (the
+ * usual next look), else Projects, whose empty state says how to start.
+ */
+export function startPlace(projectCount: number): PlaceId {
+  return projectCount > 0 ? 'runs' : 'projects';
 }

@@ -87,7 +87,16 @@ export async function serveDist() {
  * Runs in the page before any of its scripts. `setup` is plain data:
  * { info, projects, dialogPath, savePath, addErrors: { [path]: {code, message} }, listFailures: n,
  *   runs, generateRuns: n, datasets, models: {models, registered}, problems,
- *   drift: { methods, report, error }, fairness: { columns: { [path]: FairnessColumns }, report, error } }
+ *   drift: { methods, report, error }, fairness: { columns: { [path]: FairnessColumns }, report, error },
+ *   settings (fields over the defaults below), settingsError (what settings() rejects with),
+ *   catalogs: { [catalog path]: { projects } } }
+ * (settings: the shell's Settings; set_catalog_location refuses while
+ * `catalog_source` is `env`, else moves to `<folder>/catalog.sqlite`: the
+ * projects are kept when copying into a folder with no catalog, else they are
+ * `catalogs[path].projects` (none: empty), and `catalog-changed` with
+ * project_id -1 follows, as the shell sends it; add_demo_project adds
+ * `info.demo_path` or is not_found without one; startup_ready records what
+ * was on screen when it came, in window.__mock.startup);
  * (the first n list_projects calls fail with a catalog error; `generateRuns`
  * makes that many runs in the page instead of `runs`; compare_datasets waits
  * for the test to send progress over its channel and finish through
@@ -210,7 +219,18 @@ export function installTauriMock(setup) {
   const listeners = new Map(); // event name -> [callback id]
   let nextCallbackId = 1;
   let nextProjectId = 1000;
-  const projects = structuredClone(setup.projects);
+  let projects = structuredClone(setup.projects);
+  const info = structuredClone(setup.info);
+  const settings = {
+    catalog_path: info.catalog_path,
+    catalog_default: info.catalog_path,
+    catalog_source: 'default',
+    theme: 'system',
+    settings_path: '/home/ana/.config/driftdeck/settings.toml',
+    ...structuredClone(setup.settings ?? {}),
+  };
+  /** What was on screen each time startup_ready came. */
+  const startup = [];
   let listFailures = setup.listFailures;
   const violations = [];
 
@@ -223,8 +243,64 @@ export function installTauriMock(setup) {
     if (callback) callback(data);
   }
 
+  /** What the shell does for an event: run every listener registered for it. */
+  function emit(event, payload) {
+    const ids = listeners.get(event) ?? [];
+    for (const id of [...ids]) runCallback(id, { event, id, payload });
+    return ids.length;
+  }
+
+  const fail = (code, message) => {
+    throw { code, message };
+  };
+  const projectOf = (id) => projects.find((p) => p.id === id) ?? fail('not_found', `no project with id ${id}`);
+
   const commands = {
-    app_info: () => setup.info,
+    app_info: () => structuredClone(info),
+    settings: () => (setup.settingsError ? fail(setup.settingsError.code, setup.settingsError.message) : structuredClone(settings)),
+    set_theme: ({ theme }) => {
+      if (!['system', 'light', 'dark'].includes(theme)) fail('bad_input', `unknown theme ${theme}`);
+      settings.theme = theme;
+      return structuredClone(settings);
+    },
+    set_catalog_location: ({ path, copy }) => {
+      if (settings.catalog_source === 'env') {
+        fail('bad_input', `the catalog is set by DRIFTDECK_DB (${settings.catalog_path}): start Driftdeck without it to choose the catalog in the app`);
+      }
+      const target = path === null ? settings.catalog_default : `${path.replace(/\/+$/, '')}/catalog.sqlite`;
+      const there = setup.catalogs?.[target];
+      if (there || !copy) projects = structuredClone(there?.projects ?? []);
+      settings.catalog_path = target;
+      settings.catalog_source = path === null ? 'default' : 'settings';
+      info.catalog_path = target;
+      // The shell reopens the catalog, then tells every view.
+      setTimeout(() => emit('catalog-changed', { project_id: -1, units_read: 0, units_removed: 0 }), 0);
+      return structuredClone(settings);
+    },
+    set_project_watch: ({ id, watch }) => {
+      const project = projectOf(id);
+      project.watch = watch;
+      return structuredClone(project);
+    },
+    add_demo_project: () => {
+      if (!info.demo_path) fail('not_found', 'no demo workspace is installed');
+      let project = projects.find((p) => p.path === info.demo_path);
+      if (!project) {
+        project = { id: nextProjectId++, path: info.demo_path, name: 'demo', added_at: '2026-03-01T09:30:00Z', exists: true, watch: true };
+        projects.push(project);
+      }
+      return structuredClone(project);
+    },
+    startup_ready: () => {
+      const count = (id) => document.querySelectorAll(`[data-testid="${id}"]`).length;
+      startup.push({ runRows: count('run-row'), projectRows: count('project-row'), emptyState: count('empty-state') });
+      return null;
+    },
+    open_link: ({ url }) => {
+      if (!/^https?:\/\//.test(url)) fail('bad_input', `not an http(s) link: ${url}`);
+      return null;
+    },
+    open_registry_link: () => null,
     list_projects: () => {
       if (listFailures > 0) {
         listFailures -= 1;
@@ -238,7 +314,7 @@ export function installTauriMock(setup) {
       const existing = projects.find((p) => p.path === path);
       if (existing) return existing;
       const name = path.split(/[\\/]/).filter(Boolean).pop() ?? path;
-      const project = { id: nextProjectId++, path, name, added_at: '2026-03-01T09:30:00Z', exists: true };
+      const project = { id: nextProjectId++, path, name, added_at: '2026-03-01T09:30:00Z', exists: true, watch: true };
       projects.push(project);
       return project;
     },
@@ -375,13 +451,9 @@ export function installTauriMock(setup) {
     runs,
     drift,
     fairness,
+    startup,
     setSavePath: (path) => (savePath = path),
-    /** What the shell does for an event: run every listener registered for it. */
-    emit(event, payload) {
-      const ids = listeners.get(event) ?? [];
-      for (const id of [...ids]) runCallback(id, { event, id, payload });
-      return ids.length;
-    },
+    emit,
     listenerCount: (event) => (listeners.get(event) ?? []).length,
   };
 }
@@ -620,8 +692,11 @@ export async function openPage(t, browser, origin, setup, { colorScheme = 'light
     let styled;
     try {
       violations = await page.evaluate(() => window.__mock.violations);
-      // Inline styles would need 'unsafe-inline' in the app's CSP: none, ever.
-      styled = await page.evaluate(() => [...document.querySelectorAll('[style]')].map((e) => e.outerHTML.slice(0, 80)));
+      // Inline styles would need 'unsafe-inline' in the app's CSP: none, ever. (An empty
+      // style="" is no style: Playwright's screenshots leave one on every input they hide the caret of.)
+      styled = await page.evaluate(() =>
+        [...document.querySelectorAll('[style]:not([style=""])')].map((e) => e.outerHTML.slice(0, 80)),
+      );
       if (SCREENSHOT_DIR) {
         const name = t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 60);
         await page.screenshot({ path: join(SCREENSHOT_DIR, `driftdeck-${name}.png`) });

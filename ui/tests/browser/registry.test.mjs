@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calls, launchChromium, openPage, serveDist } from './harness.mjs';
 
-const INFO = { version: '0.1.0', catalog_path: '/home/ana/.local/share/driftdeck/catalog.sqlite', schema_version: 1 };
-const PROJECTS = [{ id: 1, path: '/home/ana/work/fraud-detection', name: 'fraud-detection', added_at: '2026-02-11T08:00:00Z', exists: true }];
+const INFO = { version: '0.1.0', catalog_path: '/home/ana/.local/share/driftdeck/catalog.sqlite', schema_version: 1, demo_path: null };
+const PROJECTS = [{ id: 1, path: '/home/ana/work/fraud-detection', name: 'fraud-detection', added_at: '2026-02-11T08:00:00Z', exists: true, watch: true }];
 const REGISTRY = 'https://mlflow.example.com';
 const T0 = 1767225600000; // 2026-01-01T00:00:00Z
 
@@ -286,6 +286,12 @@ describe('Model approval and publishing in Chromium (mocked IPC)', () => {
     assert.equal(await link.innerText(), 'version 3 on the server');
     assert.equal(await link.getAttribute('href'), versionUrl);
     assert.equal(await link.getAttribute('target'), '_blank');
+    // It opens in the system browser through the registry opener; the webview stays on the app.
+    await link.click();
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'open_registry_link'));
+    assert.deepEqual(await calls(page, 'open_registry_link'), [{ url: versionUrl }]);
+    assert.deepEqual(await calls(page, 'open_link'), []);
+    assert.ok(page.url().endsWith('/index.html'), page.url());
     assert.equal(await bar.getByRole('progressbar').getAttribute('aria-valuenow'), '100');
     assert.equal(await bar.getByTestId('publish-cancel').count(), 0);
     await card.locator('[data-testid="model-status"][data-status="published"]').waitFor();

@@ -14,11 +14,15 @@ const INFO = {
   version: '0.1.0',
   catalog_path: '/home/ana/.local/share/driftdeck/catalog.sqlite',
   schema_version: 1,
+  demo_path: null,
 };
 
+const DEMO_PATH = '/usr/share/driftdeck/demo';
+const DOCS_URL = 'https://github.com/driftdeck/driftdeck#readme';
+
 const PROJECTS = [
-  { id: 1, path: '/home/ana/work/fraud-detection', name: 'fraud-detection', added_at: '2026-02-11T08:00:00Z', exists: true },
-  { id: 2, path: '/home/ana/work/churn', name: 'churn', added_at: '2026-02-12 10:15:00', exists: false },
+  { id: 1, path: '/home/ana/work/fraud-detection', name: 'fraud-detection', added_at: '2026-02-11T08:00:00Z', exists: true, watch: false },
+  { id: 2, path: '/home/ana/work/churn', name: 'churn', added_at: '2026-02-12 10:15:00', exists: false, watch: true },
 ];
 
 const VIEW_IDS = ['projects', 'runs', 'datasets', 'compare', 'fairness', 'models'];
@@ -586,10 +590,17 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
       savePath = null,
       drift = {},
       fairness = {},
+      info = INFO,
+      settings = {},
+      settingsError = null,
+      catalogs = {},
     } = {},
   ) {
     const setup = {
-      info: INFO,
+      info,
+      settings,
+      settingsError,
+      catalogs,
       projects,
       dialogPath,
       addErrors,
@@ -604,13 +615,20 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
       fairness: { columns: FAIRNESS_COLUMNS, report: FAIRNESS_REPORT, error: null, ...fairness },
     };
     const page = await openPage(t, browser, origin, setup, { colorScheme });
-    // Ready: app_info answered and the first project list arrived.
+    // Ready: app_info answered, the first project list arrived and chose where the app opens.
     await page.getByTestId('app-version').filter({ hasText: INFO.version }).waitFor();
     await page.getByTestId('loading').waitFor({ state: 'detached' });
+    await page.getByTestId('sidebar').locator('[aria-current="page"]').waitFor();
     return page;
   }
 
-  test('the layout renders: sidebar with all six views, status bar with catalog and version', async (t) => {
+  /** Shows the Projects view (the app opens on Runs when there are projects). */
+  async function openProjects(page) {
+    await page.getByTestId('nav-projects').click();
+    await page.getByTestId('view-projects').waitFor();
+  }
+
+  test('the layout renders: sidebar with all six views and Settings, status bar with catalog and version', async (t) => {
     const page = await openApp(t);
     const sidebar = page.getByTestId('sidebar');
     for (const id of VIEW_IDS) {
@@ -618,9 +636,11 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     }
     assert.deepEqual(
       (await sidebar.locator('[data-testid^="nav-"]').allInnerTexts()).map((s) => s.trim()),
-      ['Projects', 'Runs', 'Datasets', 'Compare', 'Fairness', 'Models'],
+      ['Projects', 'Runs', 'Datasets', 'Compare', 'Fairness', 'Models', 'Settings'],
     );
-    assert.equal(await page.getByTestId('nav-projects').getAttribute('aria-current'), 'page');
+    // With projects in the catalog, the app opens on their runs.
+    assert.equal(await page.getByTestId('nav-runs').getAttribute('aria-current'), 'page');
+    assert.equal(await page.getByTestId('nav-projects').getAttribute('aria-current'), null);
 
     const status = page.getByTestId('status-bar');
     const text = await status.innerText();
@@ -629,8 +649,9 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.match(text, /2 projects/);
   });
 
-  test('projects from list_projects render as rows, sorted, with the missing badge', async (t) => {
+  test('projects from list_projects render as rows, sorted, with the missing and not-watched badges', async (t) => {
     const page = await openApp(t);
+    await openProjects(page);
     const rows = page.getByTestId('project-row');
     assert.equal(await rows.count(), 2);
     assert.deepEqual(await rows.getByTestId('project-name').allInnerTexts(), ['churn', 'fraud-detection']);
@@ -638,17 +659,27 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     const churn = rows.filter({ hasText: 'churn' });
     assert.match(await churn.innerText(), /\/home\/ana\/work\/churn/);
     assert.equal(await churn.getByTestId('missing-badge').count(), 1);
+    assert.equal(await churn.getByTestId('unwatched-badge').count(), 0);
     const fraud = rows.filter({ hasText: 'fraud-detection' });
     assert.match(await fraud.innerText(), /\/home\/ana\/work\/fraud-detection/);
     assert.equal(await fraud.getByTestId('missing-badge').count(), 0);
+    assert.equal(await fraud.getByTestId('unwatched-badge').innerText(), 'Not watched');
     assert.equal(await page.getByTestId('empty-state').count(), 0);
   });
 
-  test('the empty state says what to do when there are no projects', async (t) => {
+  test('the empty state says what to do when there are no projects (no demo installed: no demo button)', async (t) => {
     const page = await openApp(t, { projects: [] });
+    assert.equal(await page.getByTestId('nav-projects').getAttribute('aria-current'), 'page', 'an empty catalog opens on Projects');
     const empty = page.getByTestId('empty-state');
     await empty.waitFor();
-    assert.match(await empty.innerText(), /Add a project folder, or drag one onto the window/);
+    const text = await empty.innerText();
+    assert.match(text, /No projects yet/);
+    assert.match(text, /Add a project folder/);
+    assert.match(text, /or drag a folder anywhere onto the window/);
+    // One Add folder… button, in the empty state with the other ways to start.
+    assert.equal(await page.getByTestId('add-folder').innerText(), 'Add folder…');
+    assert.equal(await empty.getByTestId('add-folder').count(), 1);
+    assert.equal(await page.getByTestId('open-demo').count(), 0);
     assert.equal(await page.getByTestId('project-row').count(), 0);
     assert.match(await page.getByTestId('status-bar').innerText(), /0 projects/);
   });
@@ -669,6 +700,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
 
   test('cancelling the folder picker adds nothing', async (t) => {
     const page = await openApp(t, { dialogPath: null });
+    await openProjects(page);
     await page.getByTestId('add-folder').click();
     await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'plugin:dialog|open'));
     await page.getByTestId('add-folder').and(page.locator(':enabled')).waitFor();
@@ -683,6 +715,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
       dialogPath: bad,
       addErrors: { [bad]: { code: 'bad_input', message } },
     });
+    await openProjects(page);
     await page.getByTestId('add-folder').click();
 
     const banner = page.getByTestId('error-banner');
@@ -745,6 +778,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
 
   test('Remove takes a project off the list', async (t) => {
     const page = await openApp(t);
+    await openProjects(page);
     await page.getByTestId('project-row').filter({ hasText: 'churn' }).getByTestId('remove-project').click();
     await page.getByTestId('project-row').filter({ hasText: 'churn' }).waitFor({ state: 'detached' });
     assert.deepEqual(await calls(page, 'remove_project'), [{ id: 2 }]);
@@ -1754,5 +1788,429 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.equal(await page.locator('[data-testid="fairness-ignored"]').count(), 0);
     assert.equal(await page.getByTestId('run-fairness').isDisabled(), false);
     assert.deepEqual(await calls(page, 'fairness_report'), [], 'options first: nothing runs yet');
+  });
+
+  // ---------------------------------------------------------------------------
+  // Start-up, Settings, the native menu, drift alerts, error reports, links
+
+  /** The commands the page sent, in order (names only). */
+  const commandOrder = (page) => page.evaluate(() => window.__mock.calls.map((c) => c.cmd));
+
+  test('start-up: Runs when the catalog has projects; the shell hears once, after the first run rows are painted', async (t) => {
+    const page = await openApp(t);
+    await page.getByTestId('run-row').first().waitFor();
+    await page.waitForFunction(() => window.__mock.startup.length === 1);
+    const [shown] = await page.evaluate(() => window.__mock.startup);
+    assert.ok(shown.runRows >= 5, `run rows on screen when startup_ready came: ${JSON.stringify(shown)}`);
+    assert.equal(shown.projectRows, 0, 'the Projects view never painted its rows first');
+
+    // The first rows came first: projects and runs were asked for before anything else that reads the
+    // catalog, and the problems list only after the signal.
+    const order = await commandOrder(page);
+    assert.deepEqual(order.slice(0, 2), ['list_projects', 'list_runs']);
+    assert.equal(order.filter((c) => c === 'list_runs').length, 1, 'the prefetched list served the first load');
+    assert.ok(order.indexOf('list_problems') > order.indexOf('startup_ready'), order.join(' '));
+
+    // Other views, rows and reloads send nothing more.
+    await openProjects(page);
+    await page.getByTestId('project-row').first().waitFor();
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('run-row').first().waitFor();
+    assert.equal((await calls(page, 'startup_ready')).length, 1);
+  });
+
+  test('first run: the empty state offers the demo workspace; opening it goes to Runs', async (t) => {
+    const page = await openApp(t, { projects: [], info: { ...INFO, demo_path: DEMO_PATH } });
+    const empty = page.getByTestId('empty-state');
+    await empty.waitFor();
+    await page.waitForFunction(() => window.__mock.startup.length === 1);
+    assert.deepEqual(await page.evaluate(() => window.__mock.startup), [{ runRows: 0, projectRows: 0, emptyState: 1 }]);
+
+    const demo = empty.getByTestId('open-demo');
+    assert.equal(await demo.innerText(), 'Open the demo workspace');
+    await demo.click();
+    await page.locator('[data-testid="nav-runs"][aria-current="page"]').waitFor();
+    await page.getByTestId('view-runs').waitFor();
+    assert.deepEqual(await calls(page, 'add_demo_project'), [{}]);
+    assert.match(await page.getByTestId('status-bar').innerText(), /1 project\b/);
+    await openProjects(page);
+    assert.deepEqual(await page.getByTestId('project-name').allInnerTexts(), ['demo']);
+    assert.match(await page.getByTestId('project-path').innerText(), /\/usr\/share\/driftdeck\/demo/);
+    assert.equal((await calls(page, 'startup_ready')).length, 1);
+  });
+
+  test('a folder dropped on any view is added as a project; data files still go where they are dropped', async (t) => {
+    const page = await openApp(t);
+    await page.waitForFunction(() => window.__mock.listenerCount('tauri://drag-drop') === 1);
+    const places = [
+      ['compare', 'Compare'],
+      ['fairness', 'Fairness'],
+      ['models', 'Models'],
+      ['settings', 'Settings'],
+      ['runs', 'Runs'],
+    ];
+    const added = [];
+    for (const [id, heading] of places) {
+      await page.getByTestId(`nav-${id}`).click();
+      const at = await centreOf(page.getByRole('heading', { name: heading, exact: true }).first());
+      const folder = `/data/from-${id}`;
+      await page.evaluate(([p, path]) => window.__mock.emit('tauri://drag-drop', { paths: [path], position: p }), [at, folder]);
+      added.push({ path: folder });
+      await page.getByTestId('project-row').filter({ hasText: `from-${id}` }).waitFor();
+      assert.equal(await page.getByTestId('nav-projects').getAttribute('aria-current'), 'page', `a folder dropped on ${id}`);
+    }
+    assert.deepEqual(await calls(page, 'add_project'), added);
+
+    // A data file dropped on Compare is still placed there, not added.
+    await page.getByTestId('nav-compare').click();
+    const at = await centreOf(page.getByRole('heading', { name: 'Compare', exact: true }));
+    await page.evaluate(([p, path]) => window.__mock.emit('tauri://drag-drop', { paths: [path], position: p }), [at, REF]);
+    await page.getByTestId('slot-reference').getByTestId('slot-file').filter({ hasText: 'ref_800.csv' }).waitFor();
+    assert.equal((await calls(page, 'add_project')).length, places.length);
+  });
+
+  /** Opens Settings from the foot of the sidebar. */
+  async function openSettings(page) {
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('view-settings').waitFor();
+    assert.equal(await page.getByTestId('nav-settings').getAttribute('aria-current'), 'page');
+  }
+
+  const effectiveTheme = (page) => page.evaluate(() => document.documentElement.dataset.theme);
+  const pageBackground = (page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const LIGHT_BG = 'rgb(247, 248, 250)';
+  const DARK_BG = 'rgb(22, 25, 30)';
+
+  test('settings: the theme forces light or dark or follows the system, live, charts included', async (t) => {
+    const page = await openApp(t, { colorScheme: 'light' });
+    await openSettings(page);
+    const choice = (theme) => page.getByTestId(`theme-${theme}`);
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'settings'));
+    assert.equal(await choice('system').isChecked(), true);
+    assert.equal(await effectiveTheme(page), 'light');
+    assert.equal(await pageBackground(page), LIGHT_BG);
+
+    // Dark, on a light desktop.
+    await choice('dark').check();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    assert.equal(await pageBackground(page), DARK_BG);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).colorScheme), 'dark');
+    assert.deepEqual(await calls(page, 'set_theme'), [{ theme: 'dark' }]);
+    assert.equal(await choice('dark').isChecked(), true);
+    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-settings-dark.png'), fullPage: true });
+
+    // Charts are asked for in the effective palette.
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('run-row').filter({ hasText: 'gbm-a' }).click();
+    await page.getByTestId('chart-image').first().waitFor();
+    assert.ok((await calls(page, 'metric_chart')).every((c) => c.dark === true), 'dark charts on a light desktop');
+
+    // Light, on a dark desktop: the desktop does not win.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await openSettings(page);
+    await choice('light').check();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    assert.equal(await pageBackground(page), LIGHT_BG);
+
+    // System follows the desktop as it changes.
+    await choice('system').check();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    assert.equal(await pageBackground(page), DARK_BG);
+    assert.deepEqual(await calls(page, 'set_theme'), [{ theme: 'dark' }, { theme: 'light' }, { theme: 'system' }]);
+  });
+
+  test('the saved theme applies at start, before any choice', async (t) => {
+    const page = await openApp(t, { colorScheme: 'light', settings: { theme: 'dark' } });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    assert.equal(await pageBackground(page), DARK_BG);
+    assert.deepEqual(await calls(page, 'set_theme'), []);
+    // Remembered for the next start, so a forced theme does not flash the other palette.
+    assert.equal(await page.evaluate(() => localStorage.getItem('driftdeck.theme.v1')), 'dark');
+  });
+
+  test('settings: a project\'s watch toggle calls set_project_watch; an unwatched project says so in Projects', async (t) => {
+    const page = await openApp(t);
+    await openSettings(page);
+    const row = (name) => page.getByTestId('settings-project').filter({ hasText: name });
+    await row('churn').waitFor();
+    assert.deepEqual(await page.getByTestId('settings-project').locator('.project-name').allInnerTexts(), ['churn', 'fraud-detection']);
+    assert.equal(await row('churn').getByTestId('watch-toggle').isChecked(), true);
+    assert.equal(await row('fraud-detection').getByTestId('watch-toggle').isChecked(), false);
+    assert.equal(await row('churn').getByTestId('watch-toggle').getAttribute('role'), 'switch');
+
+    await row('churn').getByTestId('watch-toggle').click();
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'set_project_watch'));
+    await row('churn').getByTestId('watch-toggle').and(page.locator(':enabled')).waitFor();
+    assert.deepEqual(await calls(page, 'set_project_watch'), [{ id: 2, watch: false }]);
+    assert.equal(await row('churn').getByTestId('watch-toggle').isChecked(), false);
+
+    await row('fraud-detection').getByTestId('watch-toggle').click();
+    await page.waitForFunction(() => window.__mock.calls.filter((c) => c.cmd === 'set_project_watch').length === 2);
+    await row('fraud-detection').getByTestId('watch-toggle').and(page.locator(':enabled')).waitFor();
+    assert.deepEqual((await calls(page, 'set_project_watch'))[1], { id: 1, watch: true });
+
+    await openProjects(page);
+    const rows = page.getByTestId('project-row');
+    assert.equal(await rows.filter({ hasText: 'churn' }).getByTestId('unwatched-badge').count(), 1);
+    assert.equal(await rows.filter({ hasText: 'fraud-detection' }).getByTestId('unwatched-badge').count(), 0);
+  });
+
+  test('settings: the catalog moves to a chosen folder (copied), then back to the default; everything reloads', async (t) => {
+    const defaultPath = INFO.catalog_path;
+    const elsewhere = [{ id: 7, path: '/home/ana/work/at-default', name: 'at-default', added_at: '2026-01-01T00:00:00Z', exists: true, watch: true }];
+    const page = await openApp(t, { dialogPath: '/mnt/team/driftdeck', catalogs: { [defaultPath]: { projects: elsewhere } } });
+    await page.waitForFunction(() => window.__mock.listenerCount('catalog-changed') === 1);
+    await openSettings(page);
+    const catalog = page.getByTestId('settings-catalog');
+    await catalog.getByTestId('catalog-in-use').filter({ hasText: defaultPath }).waitFor();
+    assert.equal(await catalog.getByTestId('catalog-default').innerText(), defaultPath);
+    assert.equal(await catalog.getByTestId('settings-file').innerText(), '/home/ana/.config/driftdeck/settings.toml');
+    assert.equal(await catalog.getByTestId('catalog-source').innerText(), 'the default location');
+    assert.equal(await catalog.getByTestId('catalog-copy').isChecked(), true, 'copying is the default');
+    assert.equal(await catalog.getByTestId('catalog-use-default').isDisabled(), true, 'already at the default');
+    assert.equal(await catalog.getByTestId('catalog-env-note').count(), 0);
+    // The registry connections are here too.
+    await page.getByTestId('registry-settings').getByTestId('registry-none').waitFor();
+
+    const before = {
+      projects: (await calls(page, 'list_projects')).length,
+      info: (await calls(page, 'app_info')).length,
+      problems: (await calls(page, 'list_problems')).length,
+      settings: (await calls(page, 'settings')).length,
+    };
+    await catalog.getByTestId('catalog-change').click();
+    const moved = '/mnt/team/driftdeck/catalog.sqlite';
+    await catalog.getByTestId('catalog-moved').filter({ hasText: moved }).waitFor();
+    assert.deepEqual(await calls(page, 'set_catalog_location'), [{ path: '/mnt/team/driftdeck', copy: true }]);
+    await page.getByTestId('catalog-path').filter({ hasText: moved }).waitFor();
+    await catalog.getByTestId('catalog-source').filter({ hasText: 'chosen in Settings' }).waitFor();
+    // The command's answer and the shell's catalog-changed (project -1) make one reload of everything.
+    await page.waitForFunction(
+      (n) => window.__mock.calls.filter((c) => c.cmd === 'list_projects').length === n + 1,
+      before.projects,
+    );
+    await page.waitForFunction((n) => window.__mock.calls.filter((c) => c.cmd === 'list_problems').length === n + 1, before.problems);
+    assert.equal((await calls(page, 'app_info')).length, before.info + 1);
+    assert.equal((await calls(page, 'settings')).length, before.settings + 1);
+    // Copied: the same projects.
+    assert.match(await page.getByTestId('status-bar').innerText(), /2 projects/);
+
+    // A typed folder: a relative one is refused before anything is sent; a full path moves there.
+    const typed = catalog.getByTestId('catalog-path-input');
+    await typed.fill('team-share');
+    await catalog.getByTestId('catalog-move').click();
+    assert.equal(await catalog.getByTestId('catalog-path-error').innerText(), 'Type the full path of a folder, starting with /');
+    assert.equal((await calls(page, 'set_catalog_location')).length, 1);
+    await typed.fill('/home/ana/team-share');
+    await typed.press('Enter');
+    await catalog.getByTestId('catalog-moved').filter({ hasText: '/home/ana/team-share/catalog.sqlite' }).waitFor();
+    assert.deepEqual((await calls(page, 'set_catalog_location'))[1], { path: '/home/ana/team-share', copy: true });
+    assert.equal(await typed.inputValue(), '', 'the field is emptied once moved');
+    await page.getByTestId('catalog-path').filter({ hasText: 'team-share' }).waitFor();
+
+    // Back to the default, not copied: the catalog there has its own projects.
+    await catalog.getByTestId('catalog-copy').uncheck();
+    await catalog.getByTestId('catalog-use-default').click();
+    await catalog.getByTestId('catalog-moved').filter({ hasText: defaultPath }).waitFor();
+    assert.deepEqual((await calls(page, 'set_catalog_location'))[2], { path: null, copy: false });
+    await page.getByTestId('settings-project').filter({ hasText: 'at-default' }).waitFor();
+    assert.equal(await page.getByTestId('settings-project').count(), 1);
+    await page.getByTestId('status-bar').filter({ hasText: /1 project\b/ }).waitFor();
+    await page.getByTestId('catalog-path').filter({ hasText: defaultPath }).waitFor();
+    assert.equal(await page.getByTestId('error-banner').count(), 0);
+  });
+
+  test('settings: a catalog set by DRIFTDECK_DB cannot be changed in the app, and says why', async (t) => {
+    const envPath = '/tmp/e2e/catalog.sqlite';
+    const page = await openApp(t, { info: { ...INFO, catalog_path: envPath }, settings: { catalog_path: envPath, catalog_default: INFO.catalog_path, catalog_source: 'env' } });
+    await openSettings(page);
+    const catalog = page.getByTestId('settings-catalog');
+    await catalog.getByTestId('catalog-in-use').filter({ hasText: envPath }).waitFor();
+    assert.equal(await catalog.getByTestId('catalog-source').innerText(), 'set by DRIFTDECK_DB');
+    assert.match(await catalog.getByTestId('catalog-env-note').innerText(), /DRIFTDECK_DB environment variable sets the catalog/);
+    assert.equal(await catalog.getByTestId('catalog-change').isDisabled(), true);
+    assert.equal(await catalog.getByTestId('catalog-use-default').isDisabled(), true);
+    assert.equal(await catalog.getByTestId('catalog-copy').isDisabled(), true);
+    assert.equal(await catalog.getByTestId('catalog-path-input').isDisabled(), true);
+    assert.equal(await catalog.getByTestId('catalog-move').isDisabled(), true);
+    assert.deepEqual(await calls(page, 'set_catalog_location'), []);
+    assert.deepEqual(await calls(page, 'plugin:dialog|open'), []);
+  });
+
+  test('settings: a settings file that cannot be read is reported, not shown as loading forever', async (t) => {
+    const message = '/home/ana/.config/driftdeck/settings.toml: line 2: unknown field `themes`';
+    const page = await openApp(t, { settingsError: { code: 'bad_input', message } });
+    const banner = page.getByTestId('error-banner');
+    await banner.filter({ hasText: 'unknown field' }).waitFor();
+    await openSettings(page);
+    assert.match(await page.getByTestId('settings-unread').innerText(), /could not be read/);
+    assert.equal(await page.getByTestId('catalog-change').count(), 0);
+    // The theme still follows the system.
+    assert.equal(await effectiveTheme(page), 'light');
+  });
+
+  const DRIFTED = {
+    project_id: 1,
+    project: 'fraud-detection',
+    reference: REF,
+    current: CUR,
+    drifted_columns: 4,
+    columns: 9,
+    share: 4 / 9,
+    max_share: 0.3,
+    drifted: ['num_normal_b', 'num_lognorm_b', 'cat_low_b', 'age_group'],
+  };
+
+  test('a drift alert says what drifted; its Compare opens Compare with both files and runs it', async (t) => {
+    const page = await openApp(t);
+    await page.waitForFunction(() => window.__mock.listenerCount('dataset-drifted') === 1);
+    const alerts = page.getByTestId('drift-alert');
+
+    await page.evaluate((d) => window.__mock.emit('dataset-drifted', d), { ...DRIFTED, drifted_columns: 3, drifted: DRIFTED.drifted.slice(0, 3) });
+    await alerts.first().waitFor();
+    assert.equal(
+      await alerts.getByTestId('drift-alert-text').innerText(),
+      'Drift in fraud-detection: cur_800.parquet vs ref_800.csv — 3 of 9 columns drifted (num_normal_b, num_lognorm_b, cat_low_b)',
+    );
+    // The same files again: the newer result replaces the alert.
+    await page.evaluate((d) => window.__mock.emit('dataset-drifted', d), DRIFTED);
+    await alerts.getByTestId('drift-alert-text').filter({ hasText: '4 of 9 columns drifted (num_normal_b, num_lognorm_b, cat_low_b, …)' }).waitFor();
+    assert.equal(await alerts.count(), 1);
+    // Another project's files: a second alert, on top.
+    await page.evaluate(
+      (d) => window.__mock.emit('dataset-drifted', { ...d, project_id: 2, project: 'churn', reference: '/home/ana/work/churn/ref.csv', current: '/home/ana/work/churn/cur.csv', drifted: ['tenure'], drifted_columns: 1 }),
+      DRIFTED,
+    );
+    await alerts.nth(1).waitFor();
+    assert.match(await alerts.first().innerText(), /Drift in churn/);
+    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-drift-alerts.png') });
+
+    await alerts.filter({ hasText: 'fraud-detection' }).getByTestId('drift-alert-compare').click();
+    await page.getByTestId('view-compare').waitFor();
+    assert.equal(await page.getByTestId('nav-compare').getAttribute('aria-current'), 'page');
+    assert.equal(await page.getByTestId('path-reference').inputValue(), REF);
+    assert.equal(await page.getByTestId('path-current').inputValue(), CUR);
+    await page.getByTestId('drift-progress').waitFor();
+    const [sent] = await calls(page, 'compare_datasets');
+    assert.deepEqual(sent.request, { reference: REF, current: CUR, columns: null, method: null, threshold: null, drift_share: 0.3 });
+    await page.evaluate(() => window.__mock.drift.finish());
+    await page.getByTestId('drift-verdict').waitFor();
+    assert.equal((await calls(page, 'compare_datasets')).length, 1, 'run once');
+
+    // That alert is done with; the other is dismissed by hand.
+    assert.equal(await alerts.count(), 1);
+    assert.match(await alerts.innerText(), /Drift in churn/);
+    await alerts.getByTestId('drift-alert-dismiss').click();
+    await alerts.first().waitFor({ state: 'detached' });
+    assert.equal((await calls(page, 'compare_datasets')).length, 1);
+  });
+
+  test('the error banner copies a plain-text report; its message is selectable', async (t) => {
+    const bad = '/home/ana/notes.txt';
+    const message = 'project folder /home/ana/notes.txt is not a directory';
+    const page = await openApp(t, { dialogPath: bad, addErrors: { [bad]: { code: 'bad_input', message } } });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    await openProjects(page);
+    await page.getByTestId('add-folder').click();
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor();
+    assert.equal(await banner.getByTestId('error-message').evaluate((e) => getComputedStyle(e).userSelect), 'text');
+    assert.equal(await banner.getByTestId('error-code').evaluate((e) => getComputedStyle(e).userSelect), 'text');
+
+    const copy = banner.getByTestId('error-copy');
+    assert.equal(await copy.innerText(), 'Copy details');
+    await copy.click();
+    await copy.filter({ hasText: 'Copied' }).waitFor();
+    const text = await page.evaluate(() => navigator.clipboard.readText());
+    const lines = text.split('\n');
+    assert.deepEqual(lines.slice(0, 5), [
+      'Driftdeck error: Invalid input',
+      `Message: ${message}`,
+      'Code: bad_input',
+      'View: Projects',
+      'Version: Driftdeck 0.1.0',
+    ]);
+    assert.match(lines[5], /^Time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const shown = Date.parse(lines[5].slice('Time: '.length));
+    assert.ok(Math.abs(Date.now() - shown) < 10 * 60_000, `a time near now: ${lines[5]}`);
+    assert.deepEqual(lines.slice(6), ['']);
+    // "Copied" goes back after a moment.
+    await copy.filter({ hasText: 'Copy details' }).waitFor();
+  });
+
+  test('native menu: views, Settings, Filter, About, the docs, Add folder and the demo', async (t) => {
+    const picked = '/home/ana/work/credit-scoring';
+    const page = await openApp(t, { dialogPath: picked, info: { ...INFO, demo_path: DEMO_PATH } });
+    await page.waitForFunction(() => window.__mock.listenerCount('menu') === 1);
+    const menu = (id) => page.evaluate((i) => window.__mock.emit('menu', { id: i }), id);
+    const current = () => page.getByTestId('sidebar').locator('[aria-current="page"]').getAttribute('data-testid');
+
+    for (const id of ['datasets', 'compare', 'fairness', 'models', 'projects', 'runs']) {
+      await menu(`view-${id}`);
+      await page.getByTestId(`view-${id}`).waitFor();
+      assert.equal(await current(), `nav-${id}`);
+    }
+    await menu('settings');
+    await page.getByTestId('view-settings').waitFor();
+    await menu('view-projects');
+    await page.getByTestId('view-projects').waitFor();
+    await menu('view-settings');
+    await page.getByTestId('view-settings').waitFor();
+    assert.equal(await current(), 'nav-settings');
+
+    // Filter: to Runs (out of an open run, too), the filter box focused.
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('run-row').filter({ hasText: 'gbm-a' }).click();
+    await page.getByTestId('compare-panel').waitFor();
+    await menu('view-models');
+    await page.getByTestId('view-models').waitFor();
+    await menu('filter');
+    await page.getByTestId('filter-input').waitFor();
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'filter-input');
+    await page.keyboard.type('metrics.auc > 0.9');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('runs-count').filter({ hasText: '2 of 5 runs' }).waitFor();
+
+    // About: version, catalog, the docs (in the system browser), Escape closes it.
+    await menu('about');
+    const about = page.getByTestId('about-dialog');
+    await about.waitFor();
+    assert.equal(await about.getByTestId('about-version').innerText(), 'Version 0.1.0');
+    assert.equal(await about.getByTestId('about-catalog').innerText(), INFO.catalog_path);
+    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-about.png') });
+    await about.getByTestId('about-docs').click();
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'open_link'));
+    assert.deepEqual(await calls(page, 'open_link'), [{ url: DOCS_URL }]);
+    assert.equal(page.url().endsWith('/index.html'), true, 'the page did not navigate');
+    await page.keyboard.press('Escape');
+    await about.waitFor({ state: 'detached' });
+    await menu('about');
+    await about.getByTestId('about-close').click();
+    await about.waitFor({ state: 'detached' });
+
+    // Help → Documentation.
+    await menu('docs');
+    await page.waitForFunction(() => window.__mock.calls.filter((c) => c.cmd === 'open_link').length === 2);
+    assert.deepEqual((await calls(page, 'open_link'))[1], { url: DOCS_URL });
+
+    // File → Add Folder: the picker, then the new project in Projects.
+    await menu('add-folder');
+    await page.getByTestId('project-row').filter({ hasText: 'credit-scoring' }).waitFor();
+    assert.deepEqual(await calls(page, 'add_project'), [{ path: picked }]);
+    assert.equal(await current(), 'nav-projects');
+
+    // File → Open Demo: the demo project, then its runs.
+    await menu('open-demo');
+    await page.locator('[data-testid="nav-runs"][aria-current="page"]').waitFor();
+    assert.deepEqual(await calls(page, 'add_demo_project'), [{}]);
+
+    // An id this UI does not know changes nothing.
+    await menu('view-lineage');
+    assert.equal(await current(), 'nav-runs');
+    assert.equal(await page.getByTestId('error-banner').count(), 0);
   });
 });
