@@ -62,7 +62,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
 }
 
 #[tauri::command]
-async fn app_info(state: State<'_, AppState>) -> Result<AppInfoDto, ErrorDto> {
+async fn app_info(
+    state: State<'_, AppState>,
+    live: State<'_, Live>,
+) -> Result<AppInfoDto, ErrorDto> {
     let schema_version = state
         .with_catalog(|c| c.schema_version().map_err(ErrorDto::from))
         .unwrap_or(0);
@@ -74,6 +77,7 @@ async fn app_info(state: State<'_, AppState>) -> Result<AppInfoDto, ErrorDto> {
             .unwrap_or_default(),
         schema_version,
         demo_path: crate::desktop::demo_path().map(|p| p.display().to_string()),
+        activity: live.last_activity(),
     })
 }
 

@@ -368,6 +368,8 @@ pub struct AppInfoDto {
     pub schema_version: i64,
     /// The bundled demo workspace, when it is installed.
     pub demo_path: Option<String>,
+    /// What the live watcher last reported (it may report before the window listens).
+    pub activity: Option<crate::live::ActivityEvent>,
 }
 
 #[cfg(test)]

@@ -60,6 +60,16 @@ pub struct Live {
     target: Arc<Mutex<Option<PathBuf>>>,
     /// Drift alerts for the projects' `driftdeck.toml` datasets.
     alerts: Alerts,
+    /// The last activity sent, for a window that subscribes after it was sent.
+    last: LastActivity,
+}
+
+/// The last `catalog-activity` event (the watcher may report before the UI listens).
+pub type LastActivity = Arc<Mutex<Option<ActivityEvent>>>;
+
+fn emit_activity(app: &AppHandle, last: &LastActivity, event: ActivityEvent) {
+    *last.lock().unwrap_or_else(|p| p.into_inner()) = Some(event.clone());
+    let _ = app.emit(CATALOG_ACTIVITY, event);
 }
 
 impl Live {
@@ -71,7 +81,13 @@ impl Live {
             stop: Arc::new(Mutex::new(Arc::new(AtomicBool::new(false)))),
             generation: Arc::new(AtomicU64::new(0)),
             target: Arc::new(Mutex::new(None)),
+            last: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// What the watcher last reported (`None` before it started).
+    pub fn last_activity(&self) -> Option<ActivityEvent> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Watches every project of the catalog at `catalog_path` (starting the thread on first
@@ -87,16 +103,17 @@ impl Live {
             self.restart();
             return;
         }
-        let (app, generation, stop, target, alerts) = (
+        let (app, generation, stop, target, alerts, last) = (
             self.app.clone(),
             self.generation.clone(),
             self.stop.clone(),
             self.target.clone(),
             self.alerts.clone(),
+            self.last.clone(),
         );
         let spawned = std::thread::Builder::new()
             .name("driftdeck-watch".into())
-            .spawn(move || run(app, target, generation, stop, alerts));
+            .spawn(move || run(app, target, generation, stop, alerts, last));
         if let Err(err) = spawned {
             eprintln!("driftdeck-app: live updates are off: cannot start a thread: {err}");
         }
@@ -118,6 +135,7 @@ fn run(
     generation: Arc<AtomicU64>,
     slot: Arc<Mutex<Arc<AtomicBool>>>,
     alerts: Alerts,
+    last: LastActivity,
 ) {
     let mut catalog: Option<Catalog> = None;
     loop {
@@ -172,7 +190,7 @@ fn run(
             done: projects.len(),
             total: projects.len(),
         };
-        let _ = app.emit(CATALOG_ACTIVITY, watching.clone());
+        emit_activity(&app, &last, watching.clone());
         let mut on_change = |change: Change| match change {
             Change::Progress {
                 project_id,
@@ -183,8 +201,9 @@ fn run(
                     Phase::Hashing => "hashing",
                     Phase::Reading => "reading",
                 };
-                let _ = app.emit(
-                    CATALOG_ACTIVITY,
+                emit_activity(
+                    &app,
+                    &last,
                     ActivityEvent {
                         state,
                         project_id: Some(project_id),
@@ -197,7 +216,7 @@ fn run(
                 project_id,
                 summary,
             } => {
-                let _ = app.emit(CATALOG_ACTIVITY, watching.clone());
+                emit_activity(&app, &last, watching.clone());
                 if summary.units_read + summary.units_removed > 0 {
                     if let Some(project) = projects.iter().find(|p| p.id == project_id) {
                         alerts.indexed(project);

@@ -37,6 +37,8 @@ export type AppInfo = {
   schema_version: number;
   /** The bundled demo workspace folder; null when none is installed (then `addDemoProject` is refused). */
   demo_path: string | null;
+  /** What the live watcher last reported, if it has started (it may report before the window listens). */
+  activity?: CatalogActivity | null;
 };
 
 export type Theme = 'system' | 'light' | 'dark';

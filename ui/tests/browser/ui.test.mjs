@@ -1144,6 +1144,15 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.equal(await page.locator('[data-testid="run-row"].selected').count(), 1);
   });
 
+  test('the watcher state sent before the window listened is shown from app_info', async (t) => {
+    const page = await openApp(t, {
+      info: { ...INFO, activity: { state: 'watching', project_id: null, done: 2, total: 2 } },
+    });
+    // No catalog-activity event is ever emitted here: the status comes from app_info alone.
+    await page.getByTestId('status-activity').filter({ hasText: 'Watching 2 projects' }).waitFor();
+    assert.doesNotMatch(await page.getByTestId('status-bar').innerText(), /starting/i);
+  });
+
   test('activity shows indexing progress in the status bar, warnings open a copyable list', async (t) => {
     const page = await openApp(t, { problems: PROBLEMS });
     await page.waitForFunction(() => window.__mock.listenerCount('catalog-activity') === 1);
