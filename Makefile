@@ -35,7 +35,7 @@ run: build ## open the app with the demo project added to your catalog
 	$(CLI) project add assets/demo
 	$(APP)
 
-test: setup fmt-check ui clippy test-rust test-ui test-browser test-e2e ## every test: format, lint, Rust, UI unit, browser, end-to-end
+test: setup fmt-check ui clippy test-rust test-ui test-browser test-e2e test-package ## every test: format, lint, Rust, UI unit, browser, end-to-end, the .deb on a fresh Debian
 	@echo "make test: all green"
 
 lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings
@@ -59,6 +59,14 @@ test-browser: ui build ## the built UI, and a drift HTML report, in Debian's Chr
 test-e2e: build ## the real app under Xvfb (and a D-Bus session with a notification daemon) through tauri-driver
 	DRIFTDECK_APP=$(APP) DRIFTDECK_CLI=$(CLI) TAURI_DRIVER=$(TAURI_DRIVER) \
 	  $(XVFB) dbus-run-session -- node --test --test-concurrency=1 tests/e2e/desktop.test.mjs tests/e2e/app.test.mjs
+
+package: ui ## .deb, .rpm and a portable .tar.gz in target/package, from the release build
+	$(CARGO) build --release --workspace --bins
+	scripts/package.sh --profile release
+
+test-package: build ## the .deb (of the debug build) on a fresh Debian 12 made by debootstrap: apt install, the installed app starts
+	scripts/package.sh --profile debug --out target/package-debug
+	scripts/test_package.sh target/package-debug/driftdeck_$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)_$$(dpkg --print-architecture).deb
 
 bench: setup ## benchmarks in release (index, drift vs Evidently, fairness vs Fairlearn, publish vs MLflow's client, the app)
 	$(CARGO) bench --bench index

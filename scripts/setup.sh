@@ -15,7 +15,8 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   xvfb xauth webkit2gtk-driver chromium x11-apps imagemagick fonts-dejavu-core dbus dbus-x11
   python3-venv gnome-keyring libdbus-1-dev
-  xdotool python3-gi gir1.2-gtk-3.0 xclip dunst libnotify-bin desktop-file-utils xdg-utils
+  xdotool python3-gi gir1.2-gtk-3.0 xclip dunst libnotify-bin desktop-file-utils xdg-utils x11-utils
+  debootstrap dpkg-dev rpm
 )
 # The MLflow the registry tests run (tests/registry_mlflow.rs); pinned like the notes in
 # ../shared/docs/mlflow-rest-notes.md were observed on.
