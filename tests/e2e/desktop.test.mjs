@@ -233,6 +233,18 @@ test('menu shortcuts switch views, focus the runs filter and open Settings', asy
   await sleep(500);
   await press('d');
   await waitFor('the browser to be asked again', () => openedUrls(browserLog).length === 2, 10_000);
+  // Ctrl+O: the system's folder picker (GTK's), closed again with Escape.
+  await press('ctrl+o');
+  const picker = await waitFor('the folder picker', () => {
+    const r = spawnSync('xdotool', ['search', '--onlyvisible', '--name', '^Select Folder$'], { encoding: 'utf8' });
+    return r.stdout.trim().split('\n').filter(Boolean)[0] ?? null;
+  }, 10_000);
+  xdotool('windowfocus', '--sync', picker);
+  xdotool('key', 'Escape');
+  await waitFor('the picker to close', () => {
+    const r = spawnSync('xdotool', ['search', '--onlyvisible', '--name', '^Select Folder$'], { encoding: 'utf8' });
+    return r.stdout.trim() === '';
+  }, 10_000);
 });
 
 test('settings: the theme is saved and applied, watching is switched per project', async () => {
@@ -313,4 +325,15 @@ test('the catalog can be moved to another folder in Settings, and the CLI follow
   assert.equal(list[0].path, project);
   const [status] = await session.textsMatching('[data-testid="status-bar"]', /team-share/, 10_000);
   assert.ok(status.includes(moved), status);
+});
+
+test('Ctrl+Q quits the app', async () => {
+  await press('ctrl+q');
+  await waitFor('the window to close', () => {
+    const r = spawnSync('xdotool', ['search', '--onlyvisible', '--name', '^Driftdeck$'], { encoding: 'utf8' });
+    return r.stdout.trim() === '';
+  }, 15_000);
+  // The catalog it leaves behind opens and still lists the project (nothing half-written).
+  const list = JSON.parse(spawnSync(cli, ['project', 'list', '--json'], { env, encoding: 'utf8' }).stdout);
+  assert.equal(list.length, 1);
 });
