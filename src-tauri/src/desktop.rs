@@ -2,8 +2,8 @@
 //! workspace, links in the system browser, and the start-up mark the benchmark reads.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use driftdeck::catalog::{self, LocationSource};
 use driftdeck::settings::{self, Settings, Theme};
@@ -21,6 +21,18 @@ pub const STARTUP_FILE_ENV: &str = "DRIFTDECK_STARTUP_FILE";
 pub const DEMO_ENV: &str = "DRIFTDECK_DEMO";
 
 static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Set once the UI's first rows are painted (see [`startup_ready`]).
+static FIRST_PAINT: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
+
+/// Waits until the UI's first rows are painted, at most `max`. The watcher's start-up index walks
+/// and hashes every project on both cores; started after the first paint it no longer competes
+/// with the window for them (it is incremental, so a late start loses nothing).
+pub fn wait_for_first_paint(max: Duration) {
+    let (lock, painted) = &FIRST_PAINT;
+    let guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+    let _ = painted.wait_timeout_while(guard, max, |done| !*done);
+}
 
 /// Marks the start of the process (called first thing in `run`).
 pub fn mark_start() {
@@ -295,6 +307,11 @@ pub async fn startup_ready() -> Result<(), ErrorDto> {
     static DONE: OnceLock<()> = OnceLock::new();
     if DONE.set(()).is_err() {
         return Ok(());
+    }
+    {
+        let (lock, painted) = &FIRST_PAINT;
+        *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        painted.notify_all();
     }
     let Some(file) = std::env::var_os(STARTUP_FILE_ENV) else {
         return Ok(());

@@ -49,6 +49,9 @@ pub struct ActivityEvent {
     pub total: usize,
 }
 
+/// How long the watcher's first index waits for the window's first rows.
+const FIRST_PAINT_WAIT: Duration = Duration::from_secs(3);
+
 /// Handle to the watcher thread.
 pub struct Live {
     app: AppHandle,
@@ -137,6 +140,8 @@ fn run(
     alerts: Alerts,
     last: LastActivity,
 ) {
+    // The window's first rows first: the start-up index waits for them (at most a few seconds).
+    crate::desktop::wait_for_first_paint(FIRST_PAINT_WAIT);
     let mut catalog: Option<Catalog> = None;
     loop {
         let seen = generation.load(Ordering::SeqCst);
