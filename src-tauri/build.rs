@@ -33,7 +33,6 @@ const COMMANDS: &[&str] = &[
     "remote_models",
     "move_alias",
     "audit_log",
-    "open_registry_link",
     "settings",
     "set_theme",
     "set_catalog_location",

@@ -59,20 +59,20 @@ impl Alerts {
                     match msg {
                         Msg::Baseline(projects) => {
                             for project in projects {
-                                if let Some(stamp) = stamp_of(&project.path) {
+                                if let Some((_, stamp)) = watched(&project.path) {
                                     seen.entry(project.path).or_insert(stamp);
                                 }
                             }
                         }
                         Msg::Indexed(project) => {
-                            let Some(stamp) = stamp_of(&project.path) else {
+                            let Some((policy, stamp)) = watched(&project.path) else {
                                 continue;
                             };
                             if seen.get(&project.path) == Some(&stamp) {
                                 continue;
                             }
                             seen.insert(project.path.clone(), stamp);
-                            check(&app, &project);
+                            check(&app, &project, &policy);
                         }
                     }
                 }
@@ -107,26 +107,22 @@ fn file_stamp(path: &Path) -> Option<(u64, SystemTime)> {
     Some((meta.len(), meta.modified().ok()?))
 }
 
-/// `None` when the project has no policy with a `[drift]` rule (nothing to watch).
-fn stamp_of(project: &Path) -> Option<Stamp> {
-    let policy = Policy::load(project).ok()??;
+/// The project's policy and the stamp of its drift files; `None` when it has no policy with a
+/// `[drift]` rule (nothing to watch). A policy that cannot be read is reported on stderr.
+fn watched(project: &Path) -> Option<(Policy, Stamp)> {
+    let policy = Policy::load(project)
+        .map_err(|e| eprintln!("driftdeck-app: drift alerts for {}: {e}", project.display()))
+        .ok()??;
     let (_, reference, current) = policy.drift_files()?;
-    Some(vec![
+    let stamp = vec![
         file_stamp(&project.join(POLICY_FILE)),
         file_stamp(&reference),
         file_stamp(&current),
-    ])
+    ];
+    Some((policy, stamp))
 }
 
-fn check(app: &AppHandle, project: &Project) {
-    let policy = match Policy::load(&project.path) {
-        Ok(Some(policy)) => policy,
-        Ok(None) => return,
-        Err(e) => {
-            eprintln!("driftdeck-app: drift alert for {}: {e}", project.name);
-            return;
-        }
-    };
+fn check(app: &AppHandle, project: &Project, policy: &Policy) {
     let Some((rule, reference, current)) = policy.drift_files() else {
         return;
     };
@@ -237,6 +233,7 @@ mod tests {
     #[test]
     fn only_projects_with_a_drift_rule_are_stamped() {
         let dir = tempfile::tempdir().unwrap();
+        let stamp_of = |p: &Path| watched(p).map(|(_, stamp)| stamp);
         assert_eq!(stamp_of(dir.path()), None);
         std::fs::write(dir.path().join(POLICY_FILE), "[metrics.rmse]\nmax = 1\n").unwrap();
         assert_eq!(stamp_of(dir.path()), None);

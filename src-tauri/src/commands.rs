@@ -50,7 +50,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::registry::remote_models,
         crate::registry::move_alias,
         crate::registry::audit_log,
-        crate::registry::open_registry_link,
         crate::desktop::settings,
         crate::desktop::set_theme,
         crate::desktop::set_catalog_location,

@@ -44,10 +44,6 @@ fn error(err: RegistryError) -> ErrorDto {
     }
 }
 
-fn db(state: &AppState) -> Result<PathBuf, ErrorDto> {
-    state.open_catalog_path()
-}
-
 fn open(db: &std::path::Path) -> Result<Catalog, ErrorDto> {
     Catalog::open(db).map_err(ErrorDto::from)
 }
@@ -113,7 +109,7 @@ pub async fn model_approval(
     state: State<'_, AppState>,
     model_id: i64,
 ) -> Result<ModelApprovalDto, ErrorDto> {
-    let db = db(&state)?;
+    let db = state.open_catalog_path()?;
     blocking(move || {
         let catalog = open(&db)?;
         let (model, _, checklist) = checked(&catalog, model_id)?;
@@ -131,7 +127,7 @@ pub async fn decide_model(
     note: String,
     override_note: Option<String>,
 ) -> Result<ModelApprovalDto, ErrorDto> {
-    let db = db(&state)?;
+    let db = state.open_catalog_path()?;
     let decision = match decision.as_str() {
         "approve" => Decision::Approve,
         "reject" => Decision::Reject,
@@ -217,7 +213,7 @@ pub async fn publish_model(
     alias: Option<String>,
     registry: Option<String>,
 ) -> Result<PublishJobDto, ErrorDto> {
-    let db = db(&state)?;
+    let db = state.open_catalog_path()?;
     let job = blocking(move || {
         let mut catalog = open(&db)?;
         let (model, policy, checklist) = checked(&catalog, model_id)?;
@@ -301,7 +297,7 @@ fn connections(
 pub async fn registry_connections(
     state: State<'_, AppState>,
 ) -> Result<Vec<RegistryConnectionDto>, ErrorDto> {
-    let db = db(&state)?;
+    let db = state.open_catalog_path()?;
     blocking(move || connections(&open(&db)?, &store()?)).await
 }
 
@@ -316,7 +312,7 @@ pub async fn registry_login(
     secret: Option<String>,
     ca_file: Option<String>,
 ) -> Result<RegistryConnectionDto, ErrorDto> {
-    let db = db(&state)?;
+    let db = state.open_catalog_path()?;
     blocking(move || {
         let mut catalog = open(&db)?;
         let store = store()?;
@@ -347,7 +343,7 @@ pub async fn registry_login(
 
 #[tauri::command]
 pub async fn registry_logout(state: State<'_, AppState>, url: String) -> Result<(), ErrorDto> {
-    let db = db(&state)?;
+    let db = state.open_catalog_path()?;
     blocking(move || {
         let mut catalog = open(&db)?;
         connection::logout(&mut catalog, &store()?, &url).map_err(error)?;
@@ -387,7 +383,7 @@ pub async fn registry_pull(
     state: State<'_, AppState>,
     registry: Option<String>,
 ) -> Result<Vec<RemoteModelDto>, ErrorDto> {
-    let db = db(&state)?;
+    let db = state.open_catalog_path()?;
     blocking(move || {
         let mut catalog = open(&db)?;
         let conn = connection::resolve(&catalog, registry.as_deref()).map_err(error)?;
@@ -426,7 +422,7 @@ pub async fn move_alias(
     name: String,
     action: String,
 ) -> Result<RemoteModelDto, ErrorDto> {
-    let db = db(&state)?;
+    let db = state.open_catalog_path()?;
     blocking(move || {
         let mut catalog = open(&db)?;
         let conn = connection::resolve(&catalog, registry.as_deref()).map_err(error)?;
@@ -477,7 +473,7 @@ pub async fn audit_log(
     state: State<'_, AppState>,
     model_id: Option<i64>,
 ) -> Result<Vec<AuditEntryDto>, ErrorDto> {
-    let db = db(&state)?;
+    let db = state.open_catalog_path()?;
     blocking(move || {
         let catalog = open(&db)?;
         let entries = match model_id {
@@ -600,22 +596,4 @@ fn work(app: AppHandle, mut db: PathBuf, rx: mpsc::Receiver<Wake>) {
             Err(RecvTimeoutError::Disconnected) => return,
         }
     }
-}
-
-/// Opens a registry page (a model or version link) in the system browser. Only links into a
-/// saved registry are opened; the webview itself never navigates away.
-#[tauri::command]
-pub async fn open_registry_link(state: State<'_, AppState>, url: String) -> Result<(), ErrorDto> {
-    let known = state.with_catalog(|c| Ok(c.registries()?))?;
-    let allowed = (url.starts_with("http://") || url.starts_with("https://"))
-        && known
-            .iter()
-            .any(|r| url == r.url || url.starts_with(&format!("{}/", r.url)));
-    if !allowed {
-        return Err(ErrorDto {
-            code: "bad_input",
-            message: format!("{url} is not a page of a saved registry"),
-        });
-    }
-    crate::desktop::open_in_browser(&url)
 }

@@ -80,18 +80,8 @@ pub fn run(cmd: ProjectCommand, db: Option<&Path>) -> Result<(), Failure> {
     match cmd {
         ProjectCommand::Add { path, output } => {
             let project = catalog.add_project(&path, time::now_ms())?;
-            if output.json {
-                print_json(&ProjectJson::from(&project))
-            } else {
-                let mut out = std::io::stdout().lock();
-                writeln!(
-                    out,
-                    "added project {} ({})",
-                    project.name,
-                    project.path.display()
-                )?;
-                Ok(())
-            }
+            let line = format!("added project {}", project.name);
+            print_project(&output, &project, &line)
         }
         ProjectCommand::List { output } => {
             let projects = catalog.projects()?;
@@ -131,38 +121,33 @@ pub fn run(cmd: ProjectCommand, db: Option<&Path>) -> Result<(), Failure> {
         } => {
             let id = catalog.project_at(&path)?.id;
             let project = catalog.set_project_watch(id, state == "on")?;
-            if output.json {
-                print_json(&ProjectJson::from(&project))
+            let line = if project.watch {
+                format!("{}: the app keeps it live", project.name)
             } else {
-                let mut out = std::io::stdout().lock();
-                writeln!(
-                    out,
-                    "{}: the app {} ({})",
-                    project.name,
-                    if project.watch {
-                        "keeps it live"
-                    } else {
-                        "no longer watches it; it stays listed as last indexed"
-                    },
-                    project.path.display()
-                )?;
-                Ok(())
-            }
+                format!(
+                    "{}: the app no longer watches it; it stays listed as last indexed",
+                    project.name
+                )
+            };
+            print_project(&output, &project, &line)
         }
         ProjectCommand::Remove { path, output } => {
             let project = catalog.remove_project_at(&path)?;
-            if output.json {
-                print_json(&ProjectJson::from(&project))
-            } else {
-                let mut out = std::io::stdout().lock();
-                writeln!(
-                    out,
-                    "removed project {} ({})",
-                    project.name,
-                    project.path.display()
-                )?;
-                Ok(())
-            }
+            let line = format!("removed project {}", project.name);
+            print_project(&output, &project, &line)
         }
     }
+}
+
+/// One project as `--json`, or `line` and the project's folder as text.
+fn print_project(output: &Output, project: &Project, line: &str) -> Result<(), Failure> {
+    if output.json {
+        return print_json(&ProjectJson::from(project));
+    }
+    writeln!(
+        std::io::stdout().lock(),
+        "{line} ({})",
+        project.path.display()
+    )?;
+    Ok(())
 }

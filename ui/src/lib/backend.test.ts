@@ -120,7 +120,6 @@ describe('commands', () => {
     ],
     ['auditLog (one model)', () => backend.auditLog(7), 'audit_log', { modelId: 7 }],
     ['auditLog (all)', () => backend.auditLog(null), 'audit_log', { modelId: null }],
-    ['openRegistryLink', () => backend.openRegistryLink('http://h/#/models/m'), 'open_registry_link', { url: 'http://h/#/models/m' }],
     ['settings', () => backend.settings(), 'settings', undefined],
     ['setTheme', () => backend.setTheme('dark'), 'set_theme', { theme: 'dark' }],
     [

@@ -916,11 +916,6 @@ export function auditLog(modelId: number | null): Promise<AuditEntry[]> {
   return call<AuditEntry[]>('audit_log', { modelId });
 }
 
-/** Opens a page of a saved registry (a model or version link) in the system browser. */
-export function openRegistryLink(url: string): Promise<void> {
-  return call<void>('open_registry_link', { url });
-}
-
 /** Subscribes `handler` to a shell event; resolves to a function that unsubscribes. */
 async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<() => void> {
   try {

@@ -300,7 +300,6 @@ export function installTauriMock(setup) {
       if (!/^https?:\/\//.test(url)) fail('bad_input', `not an http(s) link: ${url}`);
       return null;
     },
-    open_registry_link: () => null,
     list_projects: () => {
       if (listFailures > 0) {
         listFailures -= 1;

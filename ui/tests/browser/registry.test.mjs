@@ -286,11 +286,10 @@ describe('Model approval and publishing in Chromium (mocked IPC)', () => {
     assert.equal(await link.innerText(), 'version 3 on the server');
     assert.equal(await link.getAttribute('href'), versionUrl);
     assert.equal(await link.getAttribute('target'), '_blank');
-    // It opens in the system browser through the registry opener; the webview stays on the app.
+    // It opens in the system browser through the shell; the webview stays on the app.
     await link.click();
-    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'open_registry_link'));
-    assert.deepEqual(await calls(page, 'open_registry_link'), [{ url: versionUrl }]);
-    assert.deepEqual(await calls(page, 'open_link'), []);
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'open_link'));
+    assert.deepEqual(await calls(page, 'open_link'), [{ url: versionUrl }]);
     assert.ok(page.url().endsWith('/index.html'), page.url());
     assert.equal(await bar.getByRole('progressbar').getAttribute('aria-valuenow'), '100');
     assert.equal(await bar.getByTestId('publish-cancel').count(), 0);
