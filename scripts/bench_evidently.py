@@ -9,9 +9,9 @@ The benchmark times this whole process from outside (interpreter start, imports,
 Parquet files with pandas, the report), so that the number compares with `driftdeck drift`'s
 end-to-end time; the phase timings written here are only there to explain where the time goes.
 
-The setup follows shared/data/drift/tools/run_evidently.py, which produced the reference results
-in shared/data/drift/ref/evidently_*.json: column types are given explicitly (a DataDefinition
-with the numeric and categorical lists of shared/data/drift/tools/gen.py, timestamp 'ts') so the
+The setup follows scripts/testdata/run_evidently.py, which produced the reference results
+in tests/data/drift/evidently_*.json: column types are given explicitly (a DataDefinition
+with the numeric and categorical lists of scripts/testdata/gen.py, timestamp 'ts') so the
 result does not depend on Evidently's dtype inference, and the report is
 `Report([DataDriftPreset()]).run(current_data=..., reference_data=...)` with the preset's
 defaults (per-column test chosen by Evidently, drift share threshold 0.5).

@@ -11,8 +11,8 @@ Parquet file with pandas, the metrics), so that the number compares with `driftd
 end-to-end time; the phase timings written here are only there to explain where the time goes.
 
 The work is what `driftdeck fairness DATA --label L --prediction P --sensitive A --sensitive B`
-reports, done the way shared/data/drift/tools/run_fairlearn.py made the reference values in
-shared/data/drift/ref/fairlearn_*.json (y_true = the label column, y_pred = the prediction
+reports, done the way scripts/testdata/run_fairlearn.py made the reference values in
+tests/data/fairness/fairlearn_*.json (y_true = the label column, y_pred = the prediction
 column, Fairlearn's default pos_label=1, so both columns must be 0/1):
 
 - the groupings: each sensitive column on its own and, with two or more, their intersection

@@ -4,7 +4,7 @@
 Computes, with scipy directly, the values the Rust tests in `src/drift/stats/more_tests.rs`
 match to 1e-9 relative:
 
-- for every numeric column (the NUMERIC list of shared/data/drift/tools/ref_scipy.py; NaN and
+- for every numeric column (the NUMERIC list of scripts/testdata/ref_scipy.py; NaN and
   +-inf dropped from each sample independently):
   * Cramer-von Mises: scipy.stats.cramervonmises_2samp(ref, cur, method='auto')
   * Anderson-Darling: scipy.stats.anderson_ksamp([ref, cur], midrank=True) (statistic,
@@ -33,7 +33,8 @@ Usage (from the repository root, with a virtualenv holding scipy 1.17.1):
     /tmp/scipyvenv/bin/python scripts/drift_ref_extra.py --size 800
     /tmp/scipyvenv/bin/python scripts/drift_ref_extra.py --size 100k
 
-Input: <data>/{ref,cur}_<size>.parquet (default data: ../shared/data/drift/data).
+Input: <data>/{ref,cur}_<size>.parquet (default: tests/data/drift for 800, tests/data/generated/drift
+for 100k, made by scripts/test_data.sh).
 Output: <out>/scipy_extra_<size>.json (default out: tests/data/drift).
 """
 import argparse
@@ -173,9 +174,11 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", required=True, choices=sorted(SLICES))
-    ap.add_argument("--data", default=os.path.join(root, "..", "shared", "data", "drift", "data"))
+    ap.add_argument("--data", default=None)
     ap.add_argument("--out", default=os.path.join(root, "tests", "data", "drift"))
     a = ap.parse_args()
+    if a.data is None:
+        a.data = os.path.join(root, "tests", "data", *(["drift"] if a.size == "800" else ["generated", "drift"]))
     t0 = time.perf_counter()
     ref = pd.read_parquet(os.path.join(a.data, f"ref_{a.size}.parquet"))
     cur = pd.read_parquet(os.path.join(a.data, f"cur_{a.size}.parquet"))

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Fixtures for the fairness metrics tests (`src/fairness/metrics_tests.rs`).
 
-Writes, from the shared drift data and with Fairlearn 0.15.0 itself:
+Writes, from the drift pairs' current files and with Fairlearn 0.15.0 itself:
 
 - rows_<size>.json (800 and 100k): the columns the tests need from
-  shared/data/drift/data/cur_<size>.parquet, as strings of one digit per row (label, prediction:
+  cur_<size>.parquet (tests/data/drift, and tests/data/generated/drift for 100k), as strings of one digit per row (label, prediction:
   "0"/"1"; sensitive columns: the index of the row's value in the column's sorted list of values,
   which is the order Fairlearn's MetricFrame lists groups in). At 800 rows also the float columns
   `num_uniform_b` (a score for the score + threshold path) and `num_lognorm_b` / `num_normal_b`
   (a regression label / prediction), written with Python's repr (exact round trip).
-- fairlearn_extra_<size>.json: what the shared reference ref/fairlearn_<size>.json leaves out,
+- fairlearn_extra_<size>.json: what the reference fairlearn_<size>.json leaves out,
   computed the same way (fairlearn.metrics, y_true=label, y_pred=prediction, pos_label=1):
   * for `sex`, `age_group`, `sex_x_age_group` (and, at 800 rows, the three-way
     `sex_x_age_group_x_cat_low_a`): every scalar disparity function, equal opportunity included,
@@ -25,20 +25,21 @@ Writes, from the shared drift data and with Fairlearn 0.15.0 itself:
   metrics (a group with no positive labels, no negative labels, no positive predictions, one row;
   all predictions negative, all labels positive, no true positives; an empty intersection), each
   with its rows and Fairlearn's answers.
-- fairlearn_<size>.json: copies of the shared reference files (unchanged), so that the tests
-  need nothing outside this folder.
+- fairlearn_<size>.json: Fairlearn's reference answers, written by scripts/testdata/run_fairlearn.py
+  (read here, not rewritten).
 
 Non-finite numbers are written as the strings "NaN", "Infinity", "-Infinity" (JSON has none).
-Group labels of several sensitive columns are the values joined with " | ", as in the shared
-reference files.
+Group labels of several sensitive columns are the values joined with " | ", as in the reference
+files.
 
 Usage (from the repository root):
     python3 -m venv /tmp/fairvenv
     /tmp/fairvenv/bin/pip install fairlearn==0.15.0 scikit-learn==1.9.1 pandas==2.3.3 pyarrow
     /tmp/fairvenv/bin/python scripts/fairness_fixtures.py
 
-Input: <data>/cur_{800,100k}.parquet and <ref>/fairlearn_{800,100k}.json (defaults: the shared
-data, ../shared/data/drift/{data,ref}). Output: <out> (default tests/data/fairness).
+Input: cur_800.parquet (tests/data/drift), cur_100k.parquet (tests/data/generated/drift, made by
+scripts/test_data.sh) and <ref>/fairlearn_{800,100k}.json (default tests/data/fairness).
+Output: <out> (default tests/data/fairness).
 """
 import argparse
 import functools
@@ -178,7 +179,7 @@ def data_fixtures(size, data, out, ref):
              "results": {}}
     for name, sf in groupings(cur, small):
         extra["results"][name] = classification(y, p, sf)
-        # The scalar functions must agree with the shared reference where it has them.
+        # The scalar functions must agree with the reference file where it has them.
         shared = ref["results"].get(name)
         if shared:
             for k, v in shared.items():
@@ -280,8 +281,10 @@ def versions():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="../shared/data/drift/data")
-    ap.add_argument("--ref", default="../shared/data/drift/ref")
+    ap.add_argument("--data", default=None,
+                    help="folder of cur_<size>.parquet (default: tests/data/drift for 800, "
+                         "tests/data/generated/drift for 100k)")
+    ap.add_argument("--ref", default="tests/data/fairness")
     ap.add_argument("--out", default="tests/data/fairness")
     a = ap.parse_args()
     assert fairlearn.__version__ == "0.15.0", fairlearn.__version__
@@ -289,10 +292,13 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     for size in ["800", "100k"]:
         src = os.path.join(a.ref, f"fairlearn_{size}.json")
-        shutil.copyfile(src, os.path.join(a.out, f"fairlearn_{size}.json"))
+        dst = os.path.join(a.out, f"fairlearn_{size}.json")
+        if os.path.abspath(src) != os.path.abspath(dst):
+            shutil.copyfile(src, dst)
         with open(src) as f:
             ref = json.load(f)
-        data_fixtures(size, a.data, a.out, ref)
+        data = a.data or os.path.join("tests", "data", *(["drift"] if size == "800" else ["generated", "drift"]))
+        data_fixtures(size, data, a.out, ref)
     with open(os.path.join(a.out, "fairlearn_edge_cases.json"), "w") as f:
         json.dump({"tool": "fairlearn", "versions": versions(), "cases": edge_cases()}, f, indent=1)
 

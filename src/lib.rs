@@ -25,5 +25,10 @@ pub mod settings;
 pub mod time;
 pub mod watch;
 
+/// Test data paths: the helper the integration tests and benchmarks include too.
+#[cfg(test)]
+#[path = "../tests/support/test_data.rs"]
+pub(crate) mod test_data;
+
 /// The version of this build, as `driftdeck --version` prints it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

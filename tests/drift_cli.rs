@@ -1,17 +1,16 @@
-//! `driftdeck drift` on the real drift pairs of ../shared/data/drift: the JSON contract, the
+//! `driftdeck drift` on the drift pairs of tests/data/drift: the JSON contract, the
 //! answers Evidently gives on the same files, exit codes, reports and bad input.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/drift")
-}
+#[path = "support/test_data.rs"]
+mod test_data;
 
 fn data(name: &str) -> PathBuf {
-    shared().join("data").join(name)
+    test_data::drift_pair_file(name)
 }
 
 fn drift(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
@@ -49,10 +48,8 @@ fn close(a: f64, b: f64) -> bool {
 
 /// Every column's method, score and verdict, and the dataset verdict, equal Evidently's.
 fn assert_matches_evidently(size: &str, ext: &str) {
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string(shared().join(format!("ref/evidently_{size}.json"))).unwrap(),
-    )
-    .unwrap();
+    let reference: Value =
+        serde_json::from_str(&test_data::read(&format!("drift/evidently_{size}.json"))).unwrap();
     let (r, c) = (
         data(&format!("ref_{size}.{ext}")),
         data(&format!("cur_{size}.{ext}")),
@@ -243,8 +240,7 @@ fn overrides_change_method_threshold_columns_and_share() {
     assert_eq!(sex["method"], "chi2_contingency");
     // scipy.stats.chi2_contingency(correction=False) on the sex column (scipy_800.json).
     // Python's json writes bare Infinity/NaN, which strict JSON parsers refuse.
-    let text = std::fs::read_to_string(shared().join("ref/scipy_800.json"))
-        .unwrap()
+    let text = test_data::read("drift/scipy_800.json")
         .replace(": -Infinity", ": \"-Infinity\"")
         .replace(": Infinity", ": \"Infinity\"")
         .replace(": NaN", ": \"NaN\"");

@@ -1,5 +1,5 @@
-//! `driftdeck fairness` on the shared predictions files: every group metric and disparity
-//! equals Fairlearn's reference values (../shared/data/drift/ref/fairlearn_*.json); JSON names,
+//! `driftdeck fairness` on the drift pairs' predictions: every group metric and disparity
+//! equals Fairlearn's reference values (tests/data/fairness/fairlearn_*.json); JSON names,
 //! exit codes, reports, what moved, and bad input.
 
 use std::path::{Path, PathBuf};
@@ -7,12 +7,11 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/drift")
-}
+#[path = "support/test_data.rs"]
+mod test_data;
 
 fn data(name: &str) -> PathBuf {
-    shared().join("data").join(name)
+    test_data::drift_pair_file(name)
 }
 
 fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
@@ -45,10 +44,8 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn check_against_fairlearn(size: &str) {
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string(shared().join(format!("ref/fairlearn_{size}.json"))).unwrap(),
-    )
-    .unwrap();
+    let reference: Value =
+        serde_json::from_str(&test_data::read(&format!("fairness/fairlearn_{size}.json"))).unwrap();
     let report = json(&run(&[
         &data(&format!("cur_{size}.parquet")),
         &"--label",
@@ -343,14 +340,8 @@ fn the_demo_predictions_match_their_manifest() {
 
 #[test]
 fn regression_means_and_mae_per_group_match_fairlearn() {
-    let extra: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/data/fairness/fairlearn_extra_800.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let extra: Value =
+        serde_json::from_str(&test_data::read("fairness/fairlearn_extra_800.json")).unwrap();
     let reg = &extra["regression"];
     let (label, prediction) = (
         reg["label"].as_str().unwrap(),

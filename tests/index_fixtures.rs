@@ -15,22 +15,12 @@ struct Fixture {
     manifest: Value,
 }
 
+#[path = "support/test_data.rs"]
+mod test_data;
+
 fn fixtures() -> Fixture {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    assert!(
-        data.is_dir(),
-        "the shared test data is missing at {}",
-        data.display()
-    );
     let dir = tempfile::tempdir().unwrap();
-    let status = Command::new("tar")
-        .arg("xzf")
-        .arg(data.join("fixtures-public.tar.gz"))
-        .arg("-C")
-        .arg(dir.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    test_data::unpack_fixtures(dir.path());
     let public = dir.path().join("public");
     let manifest =
         serde_json::from_str(&std::fs::read_to_string(public.join("MANIFEST.json")).unwrap())

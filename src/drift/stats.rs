@@ -10,7 +10,7 @@
 //! sorted copies).
 //!
 //! What is matched, and how (the formulas are those of the `definitions` block of
-//! `shared/data/drift/ref/scipy_*.json`):
+//! `tests/data/drift/scipy_*.json`):
 //! - [`ks_2samp`]: `scipy.stats.ks_2samp(method='auto', alternative='two-sided')`: the exact
 //!   distribution for `max(n1, n2) <= 10000`, above that (or where the exact computation fails)
 //!   the asymptotic branch `kstwo.sf(D, round(n1 n2 / (n1 + n2)))`, [`more::ks_pvalue_asymptotic`].

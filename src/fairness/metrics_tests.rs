@@ -1,9 +1,10 @@
-//! Checks of [`super`] against Fairlearn 0.15.0 on the shared drift data, plus edge cases and the
-//! bootstrap.
+//! Checks of [`super`] against Fairlearn 0.15.0 on the drift pairs' current files, plus edge cases
+//! and the bootstrap.
 //!
 //! Fixtures live in `tests/data/fairness/`, written by `scripts/fairness_fixtures.py` from the
-//! shared data (`shared/data/drift`): `rows_<size>.json` (the columns of `cur_<size>.parquet` the
-//! checks need), `fairlearn_<size>.json` (the shared reference, copied unchanged),
+//! drift pairs (`tests/data/drift`, `tests/data/generated/drift`): `rows_<size>.json` (the columns
+//! of `cur_<size>.parquet` the checks need), `fairlearn_<size>.json` (Fairlearn's reference from
+//! `scripts/testdata/run_fairlearn.py`, copied unchanged),
 //! `fairlearn_extra_<size>.json` (what the shared reference leaves out: equal opportunity,
 //! precision, `to_overall` for every metric, a three-way intersection, positive label 0, a score
 //! threshold, regression) and `fairlearn_edge_cases.json` (tiny datasets with undefined metrics).
@@ -16,7 +17,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Display;
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -28,9 +28,7 @@ const TOLERANCE: f64 = 1e-9;
 // Fixtures
 
 fn fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/fairness")
-        .join(name);
+    let path = crate::test_data::path(&format!("fairness/{name}"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (run scripts/fairness_fixtures.py)", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

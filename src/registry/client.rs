@@ -1,5 +1,5 @@
 //! A blocking client for the MLflow 3 REST API and its artifact proxy, as observed on MLflow
-//! 3.17 (../shared/docs/mlflow-rest-notes.md): experiments, runs, logged models, streamed
+//! 3.17 (docs/mlflow-rest-notes.md): experiments, runs, logged models, streamed
 //! artifact upload and download with BLAKE3 checksums, registered models, versions, aliases,
 //! tags, and searches with pagination.
 //!

@@ -149,45 +149,16 @@ pub fn split_parent(path: &str) -> (&str, &str) {
     }
 }
 
-/// Test support: the real-tool fixtures in `../shared/data`, and reading a folder with one reader.
+/// Test support: the real-tool fixtures (`tests/data/fixtures`), and reading a folder with one
+/// reader.
 #[cfg(test)]
 pub(crate) mod testing {
-    use std::path::{Path, PathBuf};
-    use std::sync::OnceLock;
+    use std::path::Path;
     use std::sync::atomic::AtomicBool;
 
     use super::{FileSet, Reader, Records, UnitInput, WalkedFile};
 
-    /// The shared test data folder (`../shared/data` beside the repository).
-    pub fn shared_data() -> PathBuf {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-        assert!(
-            dir.is_dir(),
-            "test data not found at {} (CI lays shared/ beside the clone)",
-            dir.display()
-        );
-        dir
-    }
-
-    /// `fixtures-public.tar.gz` unpacked once per test process into a temp folder (never modify
-    /// it: tests that change files copy a project first). Returns the `public/` folder.
-    pub fn fixtures() -> &'static Path {
-        static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-        let dir = DIR.get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let status = std::process::Command::new("tar")
-                .arg("xzf")
-                .arg(shared_data().join("fixtures-public.tar.gz"))
-                .arg("-C")
-                .arg(dir.path())
-                .status()
-                .expect("tar runs");
-            assert!(status.success(), "cannot unpack the fixtures");
-            dir
-        });
-        // Leaked on purpose: a static TempDir is never dropped, and the OS cleans /tmp.
-        Box::leak(Box::new(dir.path().join("public")))
-    }
+    pub use crate::test_data::fixtures;
 
     /// The fixtures' ground truth (`public/MANIFEST.json`), parsed.
     pub fn fixture_manifest() -> serde_json::Value {

@@ -1,6 +1,6 @@
 //! Checks of [`super::more`] (and of the asymptotic branch of [`super::ks_2samp`]) against scipy
 //! 1.17 reference values in `tests/data/drift/scipy_extra_{800,100k}.json`, written by
-//! `scripts/drift_ref_extra.py` from the shared drift data `shared/data/drift/data`.
+//! `scripts/drift_ref_extra.py` from the shared drift data `tests/data/drift` (800 rows) and `tests/data/generated/drift` (100k).
 //!
 //! Tolerances (relative unless said otherwise): [`EXACT`] = 1e-9 for every statistic and
 //! p-value, with these exceptions, where scipy's own value is approximate and so cannot be
@@ -25,7 +25,6 @@
 //! the 100k slices (20,000 rows against a few) are limited to four columns, by the script.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -57,15 +56,9 @@ const NUMERIC: [&str; 10] = [
 ];
 
 fn load_reference(size: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/drift")
-        .join(format!("scipy_extra_{size}.json"));
+    let path = crate::test_data::path(&format!("drift/scipy_extra_{size}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
-}
-
-fn drift_data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/drift/data")
 }
 
 type Columns = BTreeMap<String, [Vec<Option<f64>>; 2]>;
@@ -82,7 +75,7 @@ fn columns(size: &'static str) -> &'static Columns {
 /// through the engine's own reader.
 fn raw_columns(size: &str) -> Columns {
     let load = |side: &str| {
-        let path = drift_data_dir().join(format!("{side}_{size}.parquet"));
+        let path = crate::test_data::drift_pair_file(&format!("{side}_{size}.parquet"));
         let (_, frame) = crate::data::scan(&path).unwrap();
         frame.collect().unwrap()
     };
@@ -293,7 +286,7 @@ fn two_sample_tests_match_scipy_800_slices() {
     check_slices("800");
 }
 
-/// The KS p-values here are also those of `shared/data/drift/ref/scipy_100k.json` (the same
+/// The KS p-values here are also those of `tests/data/drift/scipy_100k.json` (the same
 /// scipy version; most underflow to 0), through the asymptotic branch of `ks_2samp`.
 #[test]
 fn two_sample_tests_match_scipy_100k() {

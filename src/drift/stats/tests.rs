@@ -1,9 +1,8 @@
-//! Checks against the scipy reference values in `shared/data/drift/ref/scipy_{800,100k}.json`
+//! Checks against the scipy reference values in `tests/data/drift/scipy_{800,100k}.json`
 //! and Evidently's own stattests (`evidently_methods_100k.json`), plus small hand-checked edge
 //! cases. Every comparison goes through one helper, [`Report::check`].
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -13,12 +12,8 @@ use super::*;
 /// operations up to summation order): observed errors are at the 1e-15 level.
 const EXACT: f64 = 1e-9;
 
-fn drift_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/drift")
-}
-
 fn load_reference(size: &str) -> Value {
-    let path = drift_dir().join(format!("ref/scipy_{size}.json"));
+    let path = crate::test_data::path(&format!("drift/scipy_{size}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     // Python's json writes a bare `Infinity` (new categories make the goodness-of-fit
     // statistic infinite), which is not JSON: quote it and read it back in `number`.
@@ -43,7 +38,7 @@ struct Table {
 
 impl Table {
     fn load(name: &str) -> Table {
-        let path = drift_dir().join("data").join(name);
+        let path = crate::test_data::drift_pair_file(name);
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mut lines = text.lines().map(|line| {
@@ -92,7 +87,7 @@ enum Source {
 
 impl Source {
     fn parquet(name: &str) -> Source {
-        let path = drift_dir().join("data").join(name);
+        let path = crate::test_data::drift_pair_file(name);
         let (_, frame) = crate::data::scan(&path).unwrap();
         Source::Frame(frame.collect().unwrap())
     }
@@ -743,7 +738,7 @@ fn categorical_test_edge_cases() {
 /// (`ref/evidently_methods_100k.json`): the values to match when a user picks that method.
 #[test]
 fn evidently_methods_match_100k() {
-    let path = drift_dir().join("ref/evidently_methods_100k.json");
+    let path = crate::test_data::path("drift/evidently_methods_100k.json");
     let text = std::fs::read_to_string(&path).unwrap();
     let reference: Value = serde_json::from_str(&text).unwrap();
     let (ref_table, cur_table) = (

@@ -185,7 +185,7 @@ const MODELS = {
   ],
 };
 
-// Drift: the 800-row reference/current pair of ../shared/data/drift (21
+// Drift: the 800-row reference/current pair of tests/data/drift (21
 // columns; `ts` is a datetime and not tested), with Evidently's p-values for
 // the default tests (KS, chi-square, Z) and plausible effect sizes.
 const DRIFT_METHODS = [
@@ -338,7 +338,7 @@ const PROBLEMS = [
   { project: 'churn', path: 'mlruns/0/bad/meta.yaml', reader: 'mlflow', message: 'meta.yaml: expected a mapping at line 3' },
 ];
 
-// Fairness: the shared data's predictions (../shared/data/drift, cur_800:
+// Fairness: the drift pair's predictions (tests/data/drift, cur_800:
 // label, prediction, sex F/M, age_group 18-29/30-44/45-59/60+) as confusion
 // counts per sex × age group, derived from Fairlearn's rates on that file,
 // except that here there are only 28 women over 60 and the model selects none
