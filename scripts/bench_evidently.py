@@ -24,23 +24,19 @@ import time
 T0 = time.perf_counter()
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
+import sys  # noqa: E402
 
 import pandas as pd  # noqa: E402
 import evidently  # noqa: E402
 from evidently import DataDefinition, Dataset, Report  # noqa: E402
 from evidently.presets import DataDriftPreset  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata"))
+from common import CATEGORICAL, NUMERIC, TIMESTAMP, write_result  # noqa: E402
+
 IMPORT_S = time.perf_counter() - T0
 
-# The column roles of gen.py: 10 numeric features; 6 categorical features, the binary label and
-# prediction and the 2 sensitive attributes are categorical too. 'ts' is the timestamp.
-NUMERIC = ["num_normal_a", "num_normal_b", "num_normal_c", "num_lognorm_a", "num_lognorm_b",
-           "num_uniform_a", "num_uniform_b", "num_count_a", "num_count_b", "num_nulls"]
-CATEGORICAL = ["cat_low_a", "cat_low_b", "cat_mid", "cat_high_a", "cat_high_b", "cat_nulls",
-               "label", "prediction", "sex", "age_group"]
-TIMESTAMP = "ts"
 
 
 def drift_summary(snapshot):
@@ -98,12 +94,11 @@ def main():
         **result,
         "phase_timings_s": phases,
     }
-    with open(a.output, "w") as f:
-        json.dump(out, f, indent=2)
-    print(f"evidently {evidently.__version__}: dataset_drift={result['dataset_drift']} "
-          f"drifted_columns={result['drifted_columns']}/{result['columns']} "
-          f"(share {result['share_of_drifted_columns']:.2f}, threshold {result['drift_share_threshold']}); "
-          + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()), flush=True)
+    write_result(a.output, out,
+                 f"evidently {evidently.__version__}: dataset_drift={result['dataset_drift']} "
+                 f"drifted_columns={result['drifted_columns']}/{result['columns']} "
+                 f"(share {result['share_of_drifted_columns']:.2f}, "
+                 f"threshold {result['drift_share_threshold']})")
 
 
 if __name__ == "__main__":

@@ -36,9 +36,9 @@ import time
 T0 = time.perf_counter()
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
+import sys  # noqa: E402
 import warnings  # noqa: E402
 
 import pandas as pd  # noqa: E402
@@ -49,6 +49,9 @@ from fairlearn.metrics import (  # noqa: E402
     equalized_odds_difference, equalized_odds_ratio, false_negative_rate, false_positive_rate,
     selection_rate, true_negative_rate, true_positive_rate)
 from sklearn.metrics import accuracy_score, precision_score  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata"))
+from common import write_result  # noqa: E402
 
 IMPORT_S = time.perf_counter() - T0
 
@@ -145,15 +148,13 @@ def main():
         "groupings": results,
         "phase_timings_s": phases,
     }
-    with open(a.output, "w") as f:
-        json.dump(out, f, indent=2)
     last = results[-1]
     dpd = next(d["value"] for d in last["disparities"] if d["name"] == "demographic_parity_difference")
     eod = next(d["value"] for d in last["disparities"] if d["name"] == "equalized_odds_difference")
-    print(f"fairlearn {fairlearn.__version__}: {len(df):,} rows; {' x '.join(last['columns'])}: "
-          f"{len(last['groups'])} groups, demographic_parity_difference={dpd!r} "
-          f"equalized_odds_difference={eod!r}; "
-          + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()), flush=True)
+    write_result(a.output, out,
+                 f"fairlearn {fairlearn.__version__}: {len(df):,} rows; {' x '.join(last['columns'])}: "
+                 f"{len(last['groups'])} groups, demographic_parity_difference={dpd!r} "
+                 f"equalized_odds_difference={eod!r}")
 
 
 if __name__ == "__main__":

@@ -26,18 +26,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from common import CATEGORICAL_FEATURES, LABEL, NUMERIC, PRED, SENSITIVE, TIMESTAMP
+
 BASE_SEED = 20240601
 # "10m" was added in this copy (the benchmarks' 10M-row pair); the other sizes are as written.
 SIZES = {"800": 800, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000, "10m": 10_000_000}
 
-NUMERIC = [
-    "num_normal_a", "num_normal_b", "num_normal_c", "num_lognorm_a", "num_lognorm_b",
-    "num_uniform_a", "num_uniform_b", "num_count_a", "num_count_b", "num_nulls",
-]
-CATEGORICAL = ["cat_low_a", "cat_low_b", "cat_mid", "cat_high_a", "cat_high_b", "cat_nulls"]
-LABEL, PRED = "label", "prediction"
-SENSITIVE = ["sex", "age_group"]
-TIMESTAMP = "ts"
+CATEGORICAL = CATEGORICAL_FEATURES
 
 # Human-readable description of the generating process (stored in the manifest).
 SPEC = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fixtures for the fairness metrics tests (`src/fairness/metrics_tests.rs`).
+"""Fixtures for the fairness metrics tests (`src/fairness/*_tests.rs`).
 
 Writes, from the drift pairs' current files and with Fairlearn 0.15.0 itself:
 
@@ -35,7 +35,7 @@ files.
 Usage (from the repository root):
     python3 -m venv /tmp/fairvenv
     /tmp/fairvenv/bin/pip install fairlearn==0.15.0 scikit-learn==1.9.1 pandas==2.3.3 pyarrow
-    /tmp/fairvenv/bin/python scripts/fairness_fixtures.py
+    /tmp/fairvenv/bin/python scripts/testdata/fairness_fixtures.py
 
 Input: cur_800.parquet (tests/data/drift), cur_100k.parquet (tests/data/generated/drift, made by
 scripts/test_data.sh) and <ref>/fairlearn_{800,100k}.json (default tests/data/fairness).
@@ -44,7 +44,6 @@ Output: <out> (default tests/data/fairness).
 import argparse
 import functools
 import json
-import math
 import os
 import shutil
 import warnings
@@ -60,6 +59,8 @@ from fairlearn.metrics import (
     selection_rate, true_negative_rate, true_positive_rate)
 from sklearn.metrics import accuracy_score, mean_absolute_error, precision_score
 
+from common import num
+
 SCALARS = {
     "demographic_parity_difference": demographic_parity_difference,
     "demographic_parity_ratio": demographic_parity_ratio,
@@ -70,14 +71,6 @@ SCALARS = {
 }
 METHODS = ["between_groups", "to_overall"]
 
-
-def num(v):
-    v = float(v)
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    return v
 
 
 def classification_metrics(pos_label=1):

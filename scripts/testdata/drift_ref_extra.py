@@ -30,8 +30,8 @@ Non-finite numbers are written as the strings "NaN", "Infinity", "-Infinity" (JS
 Usage (from the repository root, with a virtualenv holding scipy 1.17.1):
     python3 -m venv /tmp/scipyvenv
     /tmp/scipyvenv/bin/pip install scipy==1.17.1 numpy pandas pyarrow
-    /tmp/scipyvenv/bin/python scripts/drift_ref_extra.py --size 800
-    /tmp/scipyvenv/bin/python scripts/drift_ref_extra.py --size 100k
+    /tmp/scipyvenv/bin/python scripts/testdata/drift_ref_extra.py --size 800
+    /tmp/scipyvenv/bin/python scripts/testdata/drift_ref_extra.py --size 100k
 
 Input: <data>/{ref,cur}_<size>.parquet (default: tests/data/drift for 800, tests/data/generated/drift
 for 100k, made by scripts/test_data.sh).
@@ -49,8 +49,8 @@ import pandas as pd
 import scipy
 from scipy import stats
 
-NUMERIC = ["num_normal_a", "num_normal_b", "num_normal_c", "num_lognorm_a", "num_lognorm_b",
-           "num_uniform_a", "num_uniform_b", "num_count_a", "num_count_b", "num_nulls"]
+from common import NUMERIC, num
+
 BINARY = ["label", "prediction", "sex"]
 FISHER_ROWS = [20, 40, 60]
 # (reference rows, current rows) of the slices, per size, and the columns sliced (at 100k a
@@ -98,14 +98,6 @@ DEFINITIONS = {
               "sorted order.",
 }
 
-
-def num(x):
-    x = float(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    return x
 
 
 def finite(values):
@@ -171,7 +163,7 @@ def binary_table(r, c):
 
 
 def main():
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", required=True, choices=sorted(SLICES))
     ap.add_argument("--data", default=None)
@@ -207,7 +199,7 @@ def main():
     if a.size == "800":
         fisher += [fisher_case(name, table) for name, table in HAND_TABLES.items()]
 
-    out = {"tool": "scripts/drift_ref_extra.py (scipy direct)",
+    out = {"tool": "scripts/testdata/drift_ref_extra.py (scipy direct)",
            "versions": {"numpy": np.__version__, "scipy": scipy.__version__,
                         "pandas": pd.__version__},
            "size": a.size, "rows_reference": len(ref), "rows_current": len(cur),
