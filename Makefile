@@ -15,7 +15,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 
 .PHONY: help setup ui build run test bench bench-drift bench-fairness bench-publish bench-app lint fmt-check clippy test-rust test-ui \
-        test-browser test-e2e screenshot icons demo clean package test-package
+        test-browser test-e2e screenshot icons demo clean package test-package ipc
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,8 +49,9 @@ clippy: ui
 test-rust: ui ## the workspace's cargo tests (unit, integration on the real binary, doc)
 	$(CARGO) test --workspace
 
-test-ui: setup ## the UI's unit tests (Vitest)
+test-ui: setup ## the UI's unit tests (Vitest) and svelte-check (no errors, no warnings)
 	npm --prefix ui test
+	npm --prefix ui run check
 
 test-browser: ui build ## the built UI, and a drift HTML report, in Debian's Chromium (Playwright)
 	npm --prefix ui run test:browser
@@ -104,6 +105,9 @@ screenshot: build ## docs/screenshot*.png: the real window on the demo project, 
 	scripts/screenshot.sh docs/screenshot-compare.png compare
 	scripts/screenshot.sh docs/screenshot-fairness.png fairness
 	REPORT_SCREENSHOT=docs/drift-report.png DRIFTDECK_CLI=$(CLI) node --test tests/report/html.test.mjs
+
+ipc: ## regenerate ui/src/lib/ipc.ts (the UI's types of every command and event) from the Rust types
+	DRIFTDECK_UPDATE_IPC=1 $(CARGO) test -p driftdeck-app --lib ipc::
 
 icons: setup ## regenerate icons/ from icons/source.svg
 	scripts/make_icons.sh

@@ -73,7 +73,7 @@ fn main() {
         let project = project.clone();
         std::thread::spawn(move || {
             let mut catalog = Catalog::open(&db).unwrap();
-            watch::watch(&mut catalog, &[project], &stop, &mut |_| {}).unwrap();
+            watch::watch(&mut catalog, &[project], &stop, None, &mut |_| {}).unwrap();
         })
     };
     let reader = Catalog::open(&db).unwrap();

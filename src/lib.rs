@@ -17,7 +17,13 @@
 pub mod catalog;
 pub mod data;
 pub mod drift;
+pub mod error;
 pub mod fairness;
+pub mod hash;
+pub mod json;
+pub mod parallel;
+pub mod policy;
+pub mod record;
 pub mod registry;
 pub mod report;
 pub mod scan;

@@ -39,8 +39,22 @@ pub enum SettingsError {
     NoConfigDir,
 }
 
+impl crate::error::Classify for SettingsError {
+    fn code(&self) -> crate::error::ErrorCode {
+        match self {
+            SettingsError::Invalid { .. } | SettingsError::NoConfigDir => {
+                crate::error::ErrorCode::BadInput
+            }
+            SettingsError::Read { .. } | SettingsError::Write { .. } => {
+                crate::error::ErrorCode::Internal
+            }
+        }
+    }
+}
+
 /// The app's colour theme.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum Theme {
     /// Follow the operating system's light/dark setting.
@@ -80,6 +94,22 @@ pub fn path() -> Result<PathBuf, SettingsError> {
     dirs::config_dir()
         .map(|d| d.join("driftdeck").join("settings.toml"))
         .ok_or(SettingsError::NoConfigDir)
+}
+
+/// The settings file's path and what it holds now.
+pub fn current() -> Result<(PathBuf, Settings), SettingsError> {
+    let path = path()?;
+    let settings = Settings::load(&path)?;
+    Ok((path, settings))
+}
+
+/// Changes the settings file with `change` (read, changed, written to a temporary file and
+/// renamed); returns its path and the saved settings.
+pub fn update(change: impl FnOnce(&mut Settings)) -> Result<(PathBuf, Settings), SettingsError> {
+    let (path, mut settings) = current()?;
+    change(&mut settings);
+    settings.save(&path)?;
+    Ok((path, settings))
 }
 
 impl Settings {

@@ -3,6 +3,11 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::{assert_exit, stderr, stdout};
+
 fn driftdeck(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_driftdeck"))
         .args(args)
@@ -13,12 +18,12 @@ fn driftdeck(db: &Path, args: &[&str]) -> Output {
         .expect("the driftdeck binary runs")
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// `driftdeck ARGS` on a fresh catalog is refused (exit 2) with an error naming `named`.
+fn check_refused(args: &[&str], named: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let out = driftdeck(&dir.path().join("catalog.sqlite"), args);
+    assert_exit(&out, 2, &[named]);
+    out
 }
 
 #[test]
@@ -81,30 +86,18 @@ fn add_list_remove_round_trip_in_json() {
 
 #[test]
 fn adding_a_missing_folder_exits_2_and_names_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("catalog.sqlite");
-    let out = driftdeck(&db, &["project", "add", "/no/such/dir"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/no/such/dir"), "{}", stderr(&out));
+    let out = check_refused(&["project", "add", "/no/such/dir"], "/no/such/dir");
     assert!(stdout(&out).is_empty());
 }
 
 #[test]
 fn removing_an_unknown_project_exits_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("catalog.sqlite");
-    let out = driftdeck(&db, &["project", "remove", "/not/added"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/not/added"), "{}", stderr(&out));
+    check_refused(&["project", "remove", "/not/added"], "/not/added");
 }
 
 #[test]
 fn bad_usage_exits_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("catalog.sqlite");
-    let out = driftdeck(&db, &["project", "frobnicate"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("frobnicate"), "{}", stderr(&out));
+    check_refused(&["project", "frobnicate"], "frobnicate");
 }
 
 #[test]
@@ -150,9 +143,7 @@ fn the_settings_file_places_the_catalog_after_the_flag_and_the_environment() {
     assert!(env_db.exists());
     // A broken settings file is an error naming it (exit 2), never silently ignored.
     std::fs::write(&settings, "catalog = \"relative.sqlite\"\n").unwrap();
-    let out = run(None);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("settings.toml"), "{}", stderr(&out));
+    assert_exit(&run(None), 2, &["settings.toml"]);
 }
 
 #[test]
@@ -174,8 +165,7 @@ fn watching_a_project_can_be_turned_off_and_on() {
     assert_eq!(out.status.code(), Some(2));
     let missing = dir.path().join("nope");
     let out = driftdeck(&db, &["project", "watch", missing.to_str().unwrap(), "off"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
+    assert_exit(&out, 2, &["nope"]);
 }
 
 #[test]

@@ -1,45 +1,46 @@
 //! `driftdeck drift` on the drift pairs of tests/data/drift: the JSON contract, the
 //! answers Evidently gives on the same files, exit codes, reports and bad input.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/test_data.rs"]
 mod test_data;
+
+use cli::{Cli, assert_exit, find, stderr};
 
 fn data(name: &str) -> PathBuf {
     test_data::drift_pair_file(name)
 }
 
-fn drift(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_driftdeck"));
-    for a in args {
-        cmd.arg(a);
-    }
-    // Never the user's catalog: tests that want the cache pass --db.
-    let sets_db = args.iter().any(|a| a.as_ref() == "--db");
-    if !sets_db && !args.iter().any(|a| a.as_ref() == "--no-cache") {
-        cmd.arg("--no-cache");
-    }
-    cmd.env_remove("DRIFTDECK_DB")
-        .output()
-        .expect("the driftdeck binary runs")
+/// `driftdeck drift REFERENCE CURRENT --no-cache`: never the user's catalog (the cache's own
+/// test passes its catalog to [`drift_cached`]).
+fn drift(reference: &Path, current: &Path) -> Cli {
+    Cli::new("drift")
+        .arg(reference)
+        .arg(current)
+        .args("--no-cache")
 }
 
-fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.code() == Some(0) || out.status.code() == Some(1),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+/// `driftdeck drift REFERENCE CURRENT --db DB`: the reference cache of the catalog at `db`.
+fn drift_cached(reference: &Path, current: &Path, db: &Path) -> Cli {
+    Cli::new("drift")
+        .arg(reference)
+        .arg(current)
+        .opt("--db", db)
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// `drift` on the committed 800-row pair, `ref_800.parquet` against `cur_800.parquet`.
+fn drift_800() -> Cli {
+    drift(&data("ref_800.parquet"), &data("cur_800.parquet"))
+}
+
+/// The entry of `report.columns` for column `name`.
+fn column<'a>(report: &'a Value, name: &str) -> &'a Value {
+    find(&report["columns"], "column", name).unwrap_or_else(|| panic!("no column {name}"))
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -54,15 +55,11 @@ fn assert_matches_evidently(size: &str, ext: &str) {
         data(&format!("ref_{size}.{ext}")),
         data(&format!("cur_{size}.{ext}")),
     );
-    let report = json_of(&drift(&[&"drift", &r, &c, &"--format", &"json"]));
+    let report = drift(&r, &c).report();
     let expected = reference["columns"].as_object().unwrap();
     let mut checked = 0;
     for (name, e) in expected {
-        let got = report["columns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["column"] == *name)
+        let got = find(&report["columns"], "column", name)
             .unwrap_or_else(|| panic!("{size}: column {name} missing"));
         let at = format!("{size}.{ext} {name}");
         assert_eq!(got["testable"], true, "{at}: {got}");
@@ -92,12 +89,7 @@ fn assert_matches_evidently(size: &str, ext: &str) {
     assert_eq!(report["dataset_drift"], summary["dataset_drift"], "{size}");
     assert_eq!(report["tested_columns"], 20);
     // The timestamp is listed, not tested, as Evidently leaves it out.
-    let ts = report["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["column"] == "ts")
-        .unwrap();
+    let ts = column(&report, "ts");
     assert_eq!(
         (&ts["kind"], &ts["testable"]),
         (&"datetime".into(), &false.into())
@@ -117,14 +109,7 @@ fn large_pair_matches_evidently() {
 
 #[test]
 fn json_follows_the_contract() {
-    let out = drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--format",
-        &"json",
-    ]);
-    let r = json_of(&out);
+    let r = drift_800().report();
     assert_eq!(r["format_version"], 1);
     for side in ["reference", "current"] {
         for key in ["path", "rows", "columns", "hash"] {
@@ -160,23 +145,13 @@ fn json_follows_the_contract() {
     }
     assert!(col["reference"]["count"].is_u64() && col["reference"]["missing"].is_u64());
     // New categories make Evidently's chi-square statistic infinite: written as a string.
-    let high = r["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["column"] == "cat_high_a")
-        .unwrap();
+    let high = column(&r, "cat_high_a");
     assert_eq!(high["statistic"], "Infinity");
     assert_eq!(high["p_value"], 0.0);
     assert_eq!(high["categories"]["new_count"], 201);
     assert_eq!(high["categories"]["missing_count"], 150);
     // Missing values are counted, not tested.
-    let nulls = r["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["column"] == "num_nulls")
-        .unwrap();
+    let nulls = column(&r, "num_nulls");
     assert_eq!(nulls["reference"]["missing"], 38);
     assert_eq!(nulls["current"]["missing"], 41);
     // A tiny p-value comes with an effect size saying how large the change is.
@@ -187,52 +162,27 @@ fn json_follows_the_contract() {
 
 #[test]
 fn fail_on_drift_exits_1_on_drift_and_0_without() {
-    let drifted = drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--fail-on-drift",
-    ]);
+    let drifted = drift_800().args("--fail-on-drift").output();
     assert_eq!(drifted.status.code(), Some(1), "{}", stderr(&drifted));
     assert!(stderr(&drifted).contains("dataset drift"));
-    let calm = drift(&[
-        &"drift",
-        &data("ref_100k.parquet"),
-        &data("cur_100k.parquet"),
-        &"--fail-on-drift",
-    ]);
+    let (ref_100k, cur_100k) = (data("ref_100k.parquet"), data("cur_100k.parquet"));
+    let calm = drift(&ref_100k, &cur_100k).args("--fail-on-drift").output();
     assert_eq!(calm.status.code(), Some(0), "{}", stderr(&calm));
-    let same = drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("ref_800.parquet"),
-        &"--fail-on-drift",
-    ]);
+    let ref_800 = data("ref_800.parquet");
+    let same = drift(&ref_800, &ref_800).args("--fail-on-drift").output();
     assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
 }
 
 #[test]
 fn overrides_change_method_threshold_columns_and_share() {
-    let r = json_of(&drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--format",
-        &"json",
-        &"--columns",
-        &"num_normal_a,num_normal_b,cat_low_a,sex",
-        &"--method",
-        &"psi",
-        &"--method",
-        &"sex=chi2_contingency",
-        &"--threshold",
-        &"cat_low_a=0.5",
-        &"--drift-share",
-        &"0.25",
-    ]));
+    let r = drift_800()
+        .args("--columns num_normal_a,num_normal_b,cat_low_a,sex")
+        .args("--method psi --method sex=chi2_contingency")
+        .args("--threshold cat_low_a=0.5 --drift-share 0.25")
+        .report();
     let cols = r["columns"].as_array().unwrap();
     assert_eq!(cols.len(), 4);
-    let get = |n: &str| cols.iter().find(|c| c["column"] == n).unwrap().clone();
+    let get = |n: &str| column(&r, n).clone();
     assert_eq!(get("num_normal_a")["method"], "psi");
     assert_eq!(get("num_normal_a")["reason"], "set by the user");
     assert_eq!(get("cat_low_a")["threshold"], 0.5);
@@ -257,19 +207,9 @@ fn overrides_change_method_threshold_columns_and_share() {
         psi
     ));
     assert_eq!(r["drift_share"], 0.25);
-    let kinds = json_of(&drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--format",
-        &"json",
-        &"--columns",
-        &"ts,label",
-        &"--kind",
-        &"ts=numerical",
-        &"--kind",
-        &"label=categorical",
-    ]));
+    let kinds = drift_800()
+        .args("--columns ts,label --kind ts=numerical --kind label=categorical")
+        .report();
     let cols = kinds["columns"].as_array().unwrap();
     assert_eq!(cols[0]["kind_source"], "override");
     assert!(cols.iter().all(|c| c["testable"] == true), "{kinds}");
@@ -280,19 +220,12 @@ fn html_report_and_charts() {
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("report.html");
     let charts = dir.path().join("charts");
-    let out = drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--format",
-        &"html",
-        &"-o",
-        &html,
-        &"--charts",
-        &charts,
-        &"--chart-format",
-        &"png",
-    ]);
+    let out = drift_800()
+        .args("--format html")
+        .opt("-o", &html)
+        .opt("--charts", &charts)
+        .args("--chart-format png")
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
     let page = std::fs::read_to_string(&html).unwrap();
@@ -304,13 +237,7 @@ fn html_report_and_charts() {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert!(charts.join("cat_low_a.png").exists());
     let svg_dir = dir.path().join("svg");
-    let out = drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--charts",
-        &svg_dir,
-    ]);
+    let out = drift_800().opt("--charts", &svg_dir).output();
     assert_eq!(out.status.code(), Some(0));
     let svg = std::fs::read_to_string(svg_dir.join("sex.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("reference") && svg.contains("current"));
@@ -329,48 +256,19 @@ fn bad_input_is_a_clear_error_or_a_column_not_testable() {
     let other = write("other.csv", "p,q\n1,2\n");
     let empty = write("empty.csv", "");
     let header_only = write("header.csv", "x,y\n");
+    let nope = dir.path().join("nope.csv");
 
-    let missing = drift(&[&"drift", &dir.path().join("nope.csv"), &a]);
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(
-        stderr(&missing).contains("nope.csv"),
-        "{}",
-        stderr(&missing)
-    );
+    assert_exit(&drift(&nope, &a).output(), 2, &["nope.csv"]);
+    assert_exit(&drift(&a, &other).output(), 2, &["no column in common"]);
+    assert_exit(&drift(&empty, &a).output(), 2, &["empty.csv"]);
+    assert_exit(&drift(&a, &header_only).output(), 2, &["no rows"]);
+    let typo = drift(&a, &b).args("--columns X,yy").output();
+    assert_exit(&typo, 2, &["'X'", "'x'"]);
+    let method = drift(&a, &b).args("--method bogus").output();
+    assert_exit(&method, 2, &["wasserstein"]);
 
-    let disjoint = drift(&[&"drift", &a, &other]);
-    assert_eq!(disjoint.status.code(), Some(2));
-    assert!(
-        stderr(&disjoint).contains("no column in common"),
-        "{}",
-        stderr(&disjoint)
-    );
-
-    let e = drift(&[&"drift", &empty, &a]);
-    assert_eq!(e.status.code(), Some(2));
-    assert!(stderr(&e).contains("empty.csv"), "{}", stderr(&e));
-    let h = drift(&[&"drift", &a, &header_only]);
-    assert_eq!(h.status.code(), Some(2));
-    assert!(stderr(&h).contains("no rows"), "{}", stderr(&h));
-
-    let typo = drift(&[&"drift", &a, &b, &"--columns", &"X,yy"]);
-    assert_eq!(typo.status.code(), Some(2));
-    assert!(
-        stderr(&typo).contains("'X'") && stderr(&typo).contains("'x'"),
-        "{}",
-        stderr(&typo)
-    );
-    let method = drift(&[&"drift", &a, &b, &"--method", &"bogus"]);
-    assert_eq!(method.status.code(), Some(2));
-    assert!(
-        stderr(&method).contains("wasserstein"),
-        "{}",
-        stderr(&method)
-    );
-
-    let r = json_of(&drift(&[&"drift", &a, &b, &"--format", &"json"]));
-    let cols = r["columns"].as_array().unwrap();
-    let get = |n: &str| cols.iter().find(|c| c["column"] == n).unwrap();
+    let r = drift(&a, &b).report();
+    let get = |n: &str| column(&r, n);
     assert_eq!(get("x")["testable"], true, "int vs float is still numbers");
     let t = get("t");
     assert_eq!(t["testable"], false);
@@ -382,33 +280,14 @@ fn bad_input_is_a_clear_error_or_a_column_not_testable() {
     );
     let n = get("n");
     assert_eq!(n["testable"], false);
+    let reason = n["not_testable_reason"].as_str().unwrap();
     assert!(
-        n["not_testable_reason"]
-            .as_str()
-            .unwrap()
-            .contains("not testable")
-            || n["not_testable_reason"]
-                .as_str()
-                .unwrap()
-                .contains("missing"),
+        reason.contains("not testable") || reason.contains("missing"),
         "{n}"
     );
     assert_eq!(r["schema"]["type_changed"].as_array().unwrap().len(), 2);
-    let forced = json_of(&drift(&[
-        &"drift",
-        &a,
-        &b,
-        &"--format",
-        &"json",
-        &"--kind",
-        &"t=categorical",
-    ]));
-    let t = forced["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["column"] == "t")
-        .unwrap();
+    let forced = drift(&a, &b).args("--kind t=categorical").report();
+    let t = column(&forced, "t");
     assert_eq!(t["testable"], true, "{t}");
 }
 
@@ -416,52 +295,24 @@ fn bad_input_is_a_clear_error_or_a_column_not_testable() {
 fn a_known_reference_is_served_from_the_catalog_cache() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("catalog.sqlite");
-    let run = || {
-        json_of(&drift(&[
-            &"drift",
-            &data("ref_800.parquet"),
-            &data("cur_800.parquet"),
-            &"--format",
-            &"json",
-            &"--db",
-            &db,
-        ]))
-    };
-    let first = run();
+    let (r, c) = (data("ref_800.parquet"), data("cur_800.parquet"));
+    let first = drift_cached(&r, &c, &db).report();
     assert_eq!(first["reference"]["cached"], false);
-    let second = run();
+    let second = drift_cached(&r, &c, &db).report();
     assert_eq!(second["reference"]["cached"], true);
     assert_eq!(
         first["columns"], second["columns"],
         "same answers from the cache"
     );
-    let off = json_of(&drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--format",
-        &"json",
-        &"--db",
-        &db,
-        &"--no-cache",
-    ]));
+    let off = drift_cached(&r, &c, &db).args("--no-cache").report();
     assert_eq!(off["reference"]["cached"], false);
 }
 
 #[test]
 fn drift_per_time_chunk_of_the_current_data() {
-    let r = json_of(&drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--format",
-        &"json",
-        &"--no-cache",
-        &"--time-column",
-        &"ts",
-        &"--chunk-size",
-        &"200",
-    ]));
+    let r = drift_800()
+        .args("--time-column ts --chunk-size 200")
+        .report();
     let t = &r["timeline"];
     assert_eq!(t["time_column"], "ts");
     assert_eq!(t["chunking"], "size");
@@ -482,62 +333,25 @@ fn drift_per_time_chunk_of_the_current_data() {
     let drifted = |name: &str| {
         chunks
             .iter()
-            .filter(|c| {
-                c["columns"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|k| k["column"] == name && k["drifted"] == true)
-            })
+            .filter(|c| find(&c["columns"], "column", name).is_some_and(|k| k["drifted"] == true))
             .count()
     };
     assert!(drifted("num_count_b") >= 3, "num_count_b");
     assert!(drifted("num_normal_a") <= 1, "num_normal_a");
-    let daily = json_of(&drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--format",
-        &"json",
-        &"--no-cache",
-        &"--time-column",
-        &"ts",
-        &"--period",
-        &"1d",
-    ]));
+    let daily = drift_800().args("--time-column ts --period 1d").report();
     assert_eq!(daily["timeline"]["chunking"], "period");
     assert!(!daily["timeline"]["chunks"].as_array().unwrap().is_empty());
-    let bad = drift(&[
-        &"drift",
-        &data("ref_800.parquet"),
-        &data("cur_800.parquet"),
-        &"--no-cache",
-        &"--time-column",
-        &"num_normal_a",
-        &"--period",
-        &"1d",
-    ]);
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("expected a date"), "{}", stderr(&bad));
+    let bad = drift_800()
+        .args("--time-column num_normal_a --period 1d")
+        .output();
+    assert_exit(&bad, 2, &["expected a date"]);
 }
 
 #[test]
 fn streaming_summaries_agree_with_the_exact_answers() {
-    let args = |streaming: bool| {
-        let mut a: Vec<Box<dyn AsRef<std::ffi::OsStr>>> = vec![
-            Box::new("drift"),
-            Box::new(data("ref_100k.parquet")),
-            Box::new(data("cur_100k.parquet")),
-            Box::new("--format"),
-            Box::new("json"),
-        ];
-        if streaming {
-            a.push(Box::new("--streaming"));
-        }
-        let refs: Vec<&dyn AsRef<std::ffi::OsStr>> = a.iter().map(|b| b.as_ref()).collect();
-        json_of(&drift(&refs))
-    };
-    let (exact, streamed) = (args(false), args(true));
+    let (r, c) = (data("ref_100k.parquet"), data("cur_100k.parquet"));
+    let exact = drift(&r, &c).report();
+    let streamed = drift(&r, &c).args("--streaming").report();
     assert_eq!(exact["dataset_drift"], streamed["dataset_drift"]);
     assert_eq!(exact["drifted_columns"], streamed["drifted_columns"]);
     for (e, s) in exact["columns"]

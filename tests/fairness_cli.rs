@@ -3,40 +3,41 @@
 //! exit codes, reports, what moved, and bad input.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/test_data.rs"]
 mod test_data;
+
+use cli::{Cli, assert_exit, find, stderr};
 
 fn data(name: &str) -> PathBuf {
     test_data::drift_pair_file(name)
 }
 
-fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_driftdeck"));
-    cmd.arg("fairness");
-    for a in args {
-        cmd.arg(a);
+/// `driftdeck fairness FILE --label label --prediction prediction --sensitive S…`: the column
+/// names of the drift pairs and of the demo's predictions.
+fn fairness(file: &Path, sensitive: &[&str]) -> Cli {
+    fairness_of(file, ["label", "prediction"], sensitive)
+}
+
+/// `driftdeck fairness FILE --label L --prediction P --sensitive S…`.
+fn fairness_of(file: &Path, [label, prediction]: [&str; 2], sensitive: &[&str]) -> Cli {
+    let mut cli = Cli::new("fairness")
+        .arg(file)
+        .opt("--label", label)
+        .opt("--prediction", prediction);
+    for column in sensitive {
+        cli = cli.opt("--sensitive", column);
     }
-    cmd.env_remove("DRIFTDECK_DB")
-        .output()
-        .expect("the binary runs")
+    cli
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "exit {:?}: {}",
-        o.status.code(),
-        stderr(o)
-    );
-    serde_json::from_slice(&o.stdout).expect("JSON on stdout")
+/// The group labelled `label` of a grouping.
+fn group<'a>(grouping: &'a Value, label: &str) -> Option<&'a Value> {
+    find(&grouping["groups"], "label", label)
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -46,19 +47,7 @@ fn close(a: f64, b: f64) -> bool {
 fn check_against_fairlearn(size: &str) {
     let reference: Value =
         serde_json::from_str(&test_data::read(&format!("fairness/fairlearn_{size}.json"))).unwrap();
-    let report = json(&run(&[
-        &data(&format!("cur_{size}.parquet")),
-        &"--label",
-        &"label",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"sex",
-        &"--sensitive",
-        &"age_group",
-        &"--format",
-        &"json",
-    ]));
+    let report = fairness(&data(&format!("cur_{size}.parquet")), &["sex", "age_group"]).report();
     let groupings = report["groupings"].as_array().unwrap();
     let mut checked = 0;
     for (key, columns) in [
@@ -93,12 +82,8 @@ fn check_against_fairlearn(size: &str) {
             checked += 1;
         }
         for (label, metrics) in want["metric_frame"]["by_group"].as_object().unwrap() {
-            let group = got["groups"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|g| g["label"] == *label)
-                .unwrap_or_else(|| panic!("{size} {key}: group {label} missing"));
+            let group =
+                group(got, label).unwrap_or_else(|| panic!("{size} {key}: group {label} missing"));
             for (metric, value) in metrics.as_object().unwrap() {
                 let (a, b) = (group[metric].as_f64().unwrap(), value.as_f64().unwrap());
                 assert!(close(a, b), "{size} {key} {label} {metric}: {a} vs {b}");
@@ -124,49 +109,18 @@ fn every_metric_and_disparity_equals_fairlearn() {
 #[test]
 fn thresholds_gate_and_the_report_says_what_moved() {
     let file = data("cur_800.parquet");
-    let strict = run(&[
-        &file,
-        &"--label",
-        &"label",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"age_group",
-        &"--fail-on-violation",
-    ]);
+    let strict = fairness(&file, &["age_group"])
+        .args("--fail-on-violation")
+        .output();
     assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
-    let lax = run(&[
-        &file,
-        &"--label",
-        &"label",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"sex",
-        &"--max-difference",
-        &"0.5",
-        &"--min-ratio",
-        &"0.2",
-        &"--fail-on-violation",
-    ]);
+    let lax = fairness(&file, &["sex"])
+        .args("--max-difference 0.5 --min-ratio 0.2 --fail-on-violation")
+        .output();
     assert_eq!(lax.status.code(), Some(0), "{}", stderr(&lax));
-    let moved = json(&run(&[
-        &file,
-        &"--label",
-        &"label",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"sex",
-        &"--compare-with",
-        &data("ref_800.parquet"),
-        &"--bootstrap",
-        &"500",
-        &"--seed",
-        &"7",
-        &"--format",
-        &"json",
-    ]));
+    let moved = fairness(&file, &["sex"])
+        .opt("--compare-with", data("ref_800.parquet"))
+        .args("--bootstrap 500 --seed 7")
+        .report();
     let changes = moved["comparison"]["changes"].as_array().unwrap();
     assert!(!changes.is_empty());
     let first = changes[0]["change"].as_f64().unwrap().abs();
@@ -181,36 +135,17 @@ fn thresholds_gate_and_the_report_says_what_moved() {
     assert!(i["high"].as_f64().unwrap() >= d["value"].as_f64().unwrap());
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("f.html");
-    let out = run(&[
-        &file,
-        &"--label",
-        &"label",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"sex",
-        &"--format",
-        &"html",
-        &"-o",
-        &html,
-    ]);
+    let out = fairness(&file, &["sex"])
+        .args("--format html")
+        .opt("-o", &html)
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("demographic_parity_ratio") && page.contains("<svg"));
     let charts = dir.path().join("charts");
-    let out = run(&[
-        &file,
-        &"--label",
-        &"label",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"sex",
-        &"--sensitive",
-        &"age_group",
-        &"--charts",
-        &charts,
-    ]);
+    let out = fairness(&file, &["sex", "age_group"])
+        .opt("--charts", &charts)
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let svg = std::fs::read_to_string(charts.join("sex_x_age_group-selection_rate.svg")).unwrap();
     assert!(
@@ -223,65 +158,20 @@ fn thresholds_gate_and_the_report_says_what_moved() {
 #[test]
 fn bad_input_is_named() {
     let file = data("cur_800.parquet");
-    let missing = run(&[
-        &file,
-        &"--label",
-        &"nope",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"sex",
-    ]);
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(
-        stderr(&missing).contains("'nope'") && stderr(&missing).contains("label"),
-        "{}",
-        stderr(&missing)
-    );
-    let not_binary = run(&[
-        &file,
-        &"--label",
-        &"age_group",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"sex",
-        &"--positive-label",
-        &"60+",
-    ]);
-    assert_eq!(not_binary.status.code(), Some(2));
-    assert!(
-        stderr(&not_binary).contains("age_group"),
-        "{}",
-        stderr(&not_binary)
-    );
-    let unknown = run(&[
-        &file,
-        &"--label",
-        &"label",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"sex",
-        &"--positive-label",
-        &"7",
-    ]);
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(stderr(&unknown).contains('7'), "{}", stderr(&unknown));
+    let missing = fairness_of(&file, ["nope", "prediction"], &["sex"]).output();
+    assert_exit(&missing, 2, &["'nope'", "label"]);
+    let not_binary = fairness_of(&file, ["age_group", "prediction"], &["sex"])
+        .args("--positive-label 60+")
+        .output();
+    assert_exit(&not_binary, 2, &["age_group"]);
+    let unknown = fairness(&file, &["sex"])
+        .args("--positive-label 7")
+        .output();
+    assert_exit(&unknown, 2, &["7"]);
     let dir = tempfile::tempdir().unwrap();
     let tiny = dir.path().join("tiny.csv");
     std::fs::write(&tiny, "y,p,g\n1,1,a\n0,0,a\n1,0,b\n").unwrap();
-    let r = json(&run(&[
-        &tiny,
-        &"--label",
-        &"y",
-        &"--prediction",
-        &"p",
-        &"--sensitive",
-        &"g",
-        &"--format",
-        &"json",
-    ]));
+    let r = fairness_of(&tiny, ["y", "p"], &["g"]).report();
     let b = &r["groupings"][0]["groups"][1];
     assert_eq!(b["label"], "b");
     assert_eq!(b["below_min_size"], true);
@@ -289,36 +179,18 @@ fn bad_input_is_named() {
         b["false_positive_rate"].is_null(),
         "no negatives: undefined, never 0"
     );
-    assert!(
-        b["undefined"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|u| u["metric"] == "false_positive_rate")
-    );
+    assert!(find(&b["undefined"], "metric", "false_positive_rate").is_some());
 }
 
 #[test]
 fn the_demo_predictions_match_their_manifest() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("MANIFEST.json")).unwrap())
-            .unwrap();
+    let root = test_data::demo();
+    let manifest = test_data::manifest(&root);
     let want = &manifest["data"]["predictions"]["by_age_group"];
-    let r = json(&run(&[
-        &root.join("data/predictions.csv"),
-        &"--label",
-        &"label",
-        &"--prediction",
-        &"prediction",
-        &"--sensitive",
-        &"age_group",
-        &"--format",
-        &"json",
-    ]));
-    let groups = r["groupings"][0]["groups"].as_array().unwrap();
+    let r = fairness(&root.join("data/predictions.csv"), &["age_group"]).report();
+    let grouping = &r["groupings"][0];
     for (label, expected) in want.as_object().unwrap() {
-        let got = groups.iter().find(|g| g["label"] == *label).unwrap();
+        let got = group(grouping, label).unwrap();
         assert_eq!(got["count"], expected["n"], "{label}");
         for metric in [
             "selection_rate",
@@ -343,56 +215,31 @@ fn regression_means_and_mae_per_group_match_fairlearn() {
     let extra: Value =
         serde_json::from_str(&test_data::read("fairness/fairlearn_extra_800.json")).unwrap();
     let reg = &extra["regression"];
-    let (label, prediction) = (
+    let columns = [
         reg["label"].as_str().unwrap(),
         reg["prediction"].as_str().unwrap(),
-    );
-    let r = json(&run(&[
-        &data("cur_800.parquet"),
-        &"--label",
-        &label,
-        &"--prediction",
-        &prediction,
-        &"--sensitive",
-        &"sex",
-        &"--regression",
-        &"--format",
-        &"json",
-    ]));
+    ];
+    let file = data("cur_800.parquet");
+    let r = fairness_of(&file, columns, &["sex"])
+        .args("--regression")
+        .report();
     assert_eq!(r["task"], "regression");
     let want = &reg["results"]["sex"]["metric_frame"];
     let grouping = &r["groupings"][0];
-    for (group, metrics) in want["by_group"].as_object().unwrap() {
-        let got = grouping["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["label"] == *group)
-            .unwrap();
+    for (label, metrics) in want["by_group"].as_object().unwrap() {
+        let got = group(grouping, label).unwrap();
         for m in ["mean_prediction", "mean_label", "mae"] {
             let (a, b) = (got[m].as_f64().unwrap(), metrics[m].as_f64().unwrap());
-            assert!((a - b).abs() <= 1e-12 * b.abs(), "{group} {m}: {a} vs {b}");
+            assert!((a - b).abs() <= 1e-12 * b.abs(), "{label} {m}: {a} vs {b}");
         }
     }
-    let mae = grouping["summaries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["metric"] == "mae")
-        .unwrap();
+    let mae = find(&grouping["summaries"], "metric", "mae").unwrap();
     let want_diff = want["difference_between_groups"]["mae"].as_f64().unwrap();
     let got_diff = mae["difference_between_groups"].as_f64().unwrap();
     assert!((got_diff - want_diff).abs() <= 1e-9 * want_diff.abs());
-    let text = run(&[
-        &data("cur_800.parquet"),
-        &"--label",
-        &label,
-        &"--prediction",
-        &prediction,
-        &"--sensitive",
-        &"sex",
-        &"--regression",
-    ]);
+    let text = fairness_of(&file, columns, &["sex"])
+        .args("--regression")
+        .output();
     assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
     assert!(String::from_utf8_lossy(&text.stdout).contains("MAE"));
 }

@@ -15,6 +15,8 @@ struct Fixture {
     manifest: Value,
 }
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/test_data.rs"]
 mod test_data;
 
@@ -22,9 +24,7 @@ fn fixtures() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     test_data::unpack_fixtures(dir.path());
     let public = dir.path().join("public");
-    let manifest =
-        serde_json::from_str(&std::fs::read_to_string(public.join("MANIFEST.json")).unwrap())
-            .unwrap();
+    let manifest = test_data::manifest(&public);
     Fixture {
         _dir: dir,
         public,
@@ -40,11 +40,7 @@ fn driftdeck(db: &Path, args: &[&str]) -> Output {
         .env_remove("DRIFTDECK_DB")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "driftdeck {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli::assert_success(&out, &format!("driftdeck {args:?}"));
     out
 }
 
@@ -128,6 +124,13 @@ fn check_param(context: &str, ours: Option<&Value>, want: &Value) {
     }
 }
 
+/// Every param of `expected` (a manifest object) is one of `ours` (a run's params), the same.
+fn check_params(context: &str, ours: &Value, expected: &Value) {
+    for (k, v) in expected.as_object().unwrap() {
+        check_param(&format!("{context} {k}"), ours.get(k), v);
+    }
+}
+
 fn check_metrics(context: &str, ours: &Value, expected: &Value) {
     for (key, value) in expected.as_object().unwrap() {
         let got = ours
@@ -175,6 +178,17 @@ fn check_datasets(db: &Path, expected: &Value) {
                 .sum();
             assert_eq!(ours, nulls.as_i64().unwrap(), "{path}: null cells");
         }
+    }
+}
+
+/// Every model file of the manifest's list `expected` is indexed.
+fn check_model_files(db: &Path, expected: &Value) {
+    let ours = model_files(db);
+    for file in expected.as_array().unwrap() {
+        assert!(
+            ours.contains(file.as_str().unwrap()),
+            "model file {file} not indexed; have {ours:?}"
+        );
     }
 }
 
@@ -231,13 +245,7 @@ fn check_mlflow(project: &str) {
         check_metrics(&ctx, &got["metrics"], &want["final_metrics"]);
     }
     check_datasets(&db, &m["datasets"]);
-    let ours = model_files(&db);
-    for file in m["model_files"].as_array().unwrap() {
-        assert!(
-            ours.contains(file.as_str().unwrap()),
-            "model file {file} not indexed; have {ours:?}"
-        );
-    }
+    check_model_files(&db, &m["model_files"]);
     let registered = json(&db, &["models"])["registered_models"].clone();
     for want in m["registered_models"].as_array().unwrap() {
         let got = registered
@@ -286,9 +294,7 @@ fn tensorboard() {
             .find(|r| r["name"] == name.as_str())
             .unwrap_or_else(|| panic!("run {name} missing"));
         check_metrics(name, &got["metrics"], &w["final_scalars"]);
-        for (k, v) in w["hparams"].as_object().unwrap() {
-            check_param(&format!("{name}: hparam {k}"), got["params"].get(k), v);
-        }
+        check_params(&format!("{name}: hparam"), &got["params"], &w["hparams"]);
     }
 }
 
@@ -313,9 +319,7 @@ fn wandb_offline() {
             .map(|(k, v)| (k.clone(), v["final"].clone()))
             .collect();
         check_metrics(id, &got["metrics"], &Value::Object(finals));
-        for (k, v) in w["config"].as_object().unwrap() {
-            check_param(&format!("{id}: config {k}"), got["params"].get(k), v);
-        }
+        check_params(&format!("{id}: config"), &got["params"], &w["config"]);
     }
 }
 
@@ -350,13 +354,7 @@ fn dvc_workspace() {
         assert!(close(num(ours), num(v)), "metric {k}");
     }
     check_datasets(&db, &m["datasets"]);
-    let ours = model_files(&db);
-    for file in m["model_files"].as_array().unwrap() {
-        assert!(
-            ours.contains(file.as_str().unwrap()),
-            "model {file} missing: {ours:?}"
-        );
-    }
+    check_model_files(&db, &m["model_files"]);
 }
 
 #[test]
@@ -365,13 +363,7 @@ fn plain_project_with_broken_files() {
     let (_keep, db) = index(&f, "plain-project");
     let m = &f.manifest["projects"]["plain-project"];
     check_datasets(&db, &m["datasets"]);
-    let ours = model_files(&db);
-    for file in m["summary"]["model_files"].as_array().unwrap() {
-        assert!(
-            ours.contains(file.as_str().unwrap()),
-            "model {file} missing: {ours:?}"
-        );
-    }
+    check_model_files(&db, &m["summary"]["model_files"]);
     let runs: Vec<Value> = json(&db, &["runs", "--filter", "source = 'folder'"])
         .as_array()
         .unwrap()
@@ -389,12 +381,7 @@ fn plain_project_with_broken_files() {
     }
     // Every broken file is reported with a reason; nothing else stopped the index.
     let problems = json(&db, &["problems"]);
-    let paths: BTreeSet<&str> = problems
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["path"].as_str().unwrap())
-        .collect();
+    let paths: BTreeSet<&str> = cli::strings(&problems, "/path").into_iter().collect();
     for broken in m["broken_files"].as_array().unwrap() {
         let path = broken["path"].as_str().unwrap();
         assert!(
@@ -425,10 +412,8 @@ fn reindexing_an_unchanged_tree_reads_nothing() {
 
 #[test]
 fn the_demo_workspace_indexes_with_its_ground_truth() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(demo.join("MANIFEST.json")).unwrap())
-            .unwrap();
+    let demo = test_data::demo();
+    let manifest = test_data::manifest(&demo);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("catalog.sqlite");
     let summary = json(&db, &["index", demo.to_str().unwrap()]);

@@ -15,6 +15,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "support/test_data.rs"]
+mod test_data;
+
+use cli::{assert_exit, assert_success};
+
 fn venv() -> PathBuf {
     std::env::var_os("DRIFTDECK_MLFLOW_VENV")
         .map(PathBuf::from)
@@ -44,12 +51,21 @@ const ADMIN_PASSWORD: &str = "admin-pass-12345-xyz";
 
 impl Mlflow {
     fn start(dir: &Path, basic_auth: bool) -> Mlflow {
+        Mlflow::start_with(dir, basic_auth, None, None)
+    }
+
+    fn start_with(
+        dir: &Path,
+        basic_auth: bool,
+        tls: Option<(PathBuf, PathBuf)>,
+        tls_ca: Option<PathBuf>,
+    ) -> Mlflow {
         let mut server = Mlflow {
             dir: dir.to_path_buf(),
             port: free_port(),
             basic_auth,
-            tls: None,
-            tls_ca: None,
+            tls,
+            tls_ca,
             child: None,
         };
         server.spawn();
@@ -65,11 +81,7 @@ impl Mlflow {
                 .current_dir(dir)
                 .output()
                 .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert_success(&out, "openssl");
         };
         sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
               -subj '/CN=Driftdeck test CA' -addext 'basicConstraints=critical,CA:TRUE' \
@@ -78,16 +90,8 @@ impl Mlflow {
             printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext.cnf
             openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem \
               -days 2 -extfile ext.cnf 2>/dev/null");
-        let mut server = Mlflow {
-            dir: dir.to_path_buf(),
-            port: free_port(),
-            basic_auth: false,
-            tls: Some((dir.join("server.pem"), dir.join("server.key"))),
-            tls_ca: Some(dir.join("ca.pem")),
-            child: None,
-        };
-        server.spawn();
-        server
+        let tls = (dir.join("server.pem"), dir.join("server.key"));
+        Mlflow::start_with(dir, false, Some(tls), Some(dir.join("ca.pem")))
     }
 
     fn url(&self) -> String {
@@ -169,22 +173,17 @@ impl Mlflow {
         }
     }
 
-    /// Kills the whole process group at once (SIGKILL: no graceful end, like a crash). The `--`
-    /// matters: procps' `kill -KILL -PGID` reads `-PGID` as an option.
+    /// Kills the whole process group at once (SIGKILL: no graceful end, like a crash).
     fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{}", child.id())])
-                .status();
+            signal_group(&child, "KILL");
             let _ = child.wait();
         }
     }
 
     fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .args(["-s", "TERM", "--", &format!("-{}", child.id())])
-                .status();
+            signal_group(&child, "TERM");
             let deadline = Instant::now() + Duration::from_secs(15);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = child.try_wait() {
@@ -192,12 +191,18 @@ impl Mlflow {
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
-            let _ = Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{}", child.id())])
-                .status();
+            signal_group(&child, "KILL");
             let _ = child.wait();
         }
     }
+}
+
+/// Sends `signal` to the process group `child` leads. The `--` matters: procps'
+/// `kill -KILL -PGID` reads `-PGID` as an option.
+fn signal_group(child: &Child, signal: &str) {
+    let _ = Command::new("kill")
+        .args(["-s", signal, "--", &format!("-{}", child.id())])
+        .status();
 }
 
 impl Drop for Mlflow {
@@ -286,6 +291,13 @@ impl Env {
     }
 }
 
+/// `publish MODEL --name NAME` and `more`, plain words split on white space.
+fn publish<'a>(model: &'a str, name: &'a str, more: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["publish", model, "--name", name];
+    args.extend(more.split_whitespace());
+    args
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -326,11 +338,7 @@ fn verify(server: &Mlflow, name: &str, out: &Path, env: &[(&str, &str)]) -> Valu
         cmd.env(k, v);
     }
     let result = cmd.output().unwrap();
-    assert!(
-        result.status.success(),
-        "verify_mlflow.py failed: {}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    assert_success(&result, "verify_mlflow.py");
     serde_json::from_slice(&result.stdout).unwrap()
 }
 
@@ -344,12 +352,11 @@ fn sha256_of(path: &Path) -> String {
         .to_string()
 }
 
-fn demo_project(env: &Env) -> PathBuf {
+/// A copy of the demo workspace, indexed into the test's catalog.
+fn indexed_demo(env: &Env) -> PathBuf {
     let project = env.dir.path().join("demo");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo"),
-        &project,
-    );
+    copy_dir(&test_data::demo(), &project);
+    env.ok(&["index", project.to_str().unwrap()]);
     project
 }
 
@@ -369,8 +376,7 @@ fn demo_model_id(env: &Env) -> String {
 fn publish_creates_one_version_with_lineage_and_moves_aliases() {
     let env = Env::new();
     let server = Mlflow::start(&env.dir.path().join("server"), false);
-    let project = demo_project(&env);
-    env.ok(&["index", project.to_str().unwrap()]);
+    let project = indexed_demo(&env);
     let before = snapshot(&project);
     let model = demo_model_id(&env);
     env.ok(&["registry", "login", &server.url()]);
@@ -396,27 +402,12 @@ fn publish_creates_one_version_with_lineage_and_moves_aliases() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot contain '/'"));
 
-    let published = env.json(&[
-        "publish",
-        &model,
-        "--name",
-        "churn-classifier",
-        "--alias",
-        "champion",
-        "--json",
-    ]);
+    let as_champion = publish(&model, "churn-classifier", "--alias champion --json");
+    let published = env.json(&as_champion);
     assert_eq!(published["state"], "done");
     assert_eq!(published["version"], "1");
     // Again: the same content makes no second version.
-    let again = env.json(&[
-        "publish",
-        &model,
-        "--name",
-        "churn-classifier",
-        "--alias",
-        "champion",
-        "--json",
-    ]);
+    let again = env.json(&as_champion);
     assert_eq!(again["version"], "1");
 
     let out = env.dir.path().join("download");
@@ -505,16 +496,14 @@ fn publish_creates_one_version_with_lineage_and_moves_aliases() {
 
     // A challenger (different content), promoted, then rolled back.
     let weights = project.join("models/churn_model.safetensors");
-    env.approve(weights.to_str().unwrap(), "retrained", Some("same gap"));
-    let second = env.json(&[
-        "publish",
-        weights.to_str().unwrap(),
-        "--name",
+    let weights_path = weights.to_str().unwrap();
+    env.approve(weights_path, "retrained", Some("same gap"));
+    let as_challenger = publish(
+        weights_path,
         "churn-classifier",
-        "--alias",
-        "challenger",
-        "--json",
-    ]);
+        "--alias challenger --json",
+    );
+    let second = env.json(&as_challenger);
     assert_eq!(second["version"], "2");
     let promoted = env.json(&["alias", "promote", "churn-classifier", "--json"]);
     assert_eq!(promoted["aliases"]["champion"], "2");
@@ -524,12 +513,7 @@ fn publish_creates_one_version_with_lineage_and_moves_aliases() {
     let nothing = env.run(&["alias", "rollback", "churn-classifier"]);
     assert_eq!(nothing.status.code(), Some(2));
     let audit = env.json(&["audit", "--json"]);
-    let actions: Vec<&str> = audit["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = cli::strings(&audit["entries"], "/action");
     for action in [
         "approve", "publish", "alias", "promote", "rollback", "login",
     ] {
@@ -544,14 +528,9 @@ fn publish_creates_one_version_with_lineage_and_moves_aliases() {
     let extra = project.join("models/extra.safetensors");
     std::fs::copy(&weights, &extra).unwrap();
     std::fs::write(&extra, [0u8; 16]).unwrap();
-    env.approve(extra.to_str().unwrap(), "try", Some("test"));
-    env.ok(&[
-        "publish",
-        extra.to_str().unwrap(),
-        "--name",
-        "churn-classifier",
-        "--no-wait",
-    ]);
+    let extra_path = extra.to_str().unwrap();
+    env.approve(extra_path, "try", Some("test"));
+    env.ok(&publish(extra_path, "churn-classifier", "--no-wait"));
     std::fs::remove_file(&extra).unwrap();
     let failed = env.run(&["outbox", "run"]);
     assert_eq!(failed.status.code(), Some(2));
@@ -591,22 +570,13 @@ fn a_server_killed_mid_upload_and_restarted_gets_the_whole_model_and_cancel_stop
     let path = model.to_str().unwrap();
     env.approve(path, "ok", None);
 
-    let mut publish = env
-        .cmd(&[
-            "publish",
-            path,
-            "--name",
-            "big",
-            "--alias",
-            "champion",
-            "--progress",
-            "json",
-        ])
+    let mut publishing = env
+        .cmd(&publish(path, "big", "--alias champion --progress json"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = BufReader::new(publish.stderr.take().unwrap());
+    let stderr = BufReader::new(publishing.stderr.take().unwrap());
     let mut killed_at = None;
     let mut lines = Vec::new();
     for line in stderr.lines() {
@@ -628,9 +598,9 @@ fn a_server_killed_mid_upload_and_restarted_gets_the_whole_model_and_cancel_stop
             server.spawn();
         }
     }
-    let status = publish.wait().unwrap();
+    let status = publishing.wait().unwrap();
     let mut out = String::new();
-    publish
+    publishing
         .stdout
         .take()
         .unwrap()
@@ -669,7 +639,7 @@ fn a_server_killed_mid_upload_and_restarted_gets_the_whole_model_and_cancel_stop
     // failed, and no version claims it.
     std::fs::write(model.join("README.md"), "a new content hash\n").unwrap();
     env.approve(path, "ok", None);
-    let queued = env.json(&["publish", path, "--name", "big", "--no-wait", "--json"]);
+    let queued = env.json(&publish(path, "big", "--no-wait --json"));
     let id = queued["id"].to_string();
     let mut runner = env
         .cmd(&["outbox", "run", "--progress", "json"])
@@ -706,12 +676,7 @@ fn a_server_killed_mid_upload_and_restarted_gets_the_whole_model_and_cancel_stop
         .unwrap()
         .json()
         .unwrap();
-    let statuses: Vec<&str> = logged["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["info"]["status"].as_str().unwrap())
-        .collect();
+    let statuses = cli::strings(&logged["models"], "/info/status");
     assert!(
         statuses.contains(&"LOGGED_MODEL_UPLOAD_FAILED"),
         "{statuses:?}"
@@ -723,8 +688,7 @@ fn a_server_killed_mid_upload_and_restarted_gets_the_whole_model_and_cancel_stop
 fn basic_auth_good_and_bad_credentials_403_and_no_secret_on_disk() {
     let env = Env::new();
     let server = Mlflow::start(&env.dir.path().join("server"), true);
-    let project = demo_project(&env);
-    env.ok(&["index", project.to_str().unwrap()]);
+    let project = indexed_demo(&env);
     let model = demo_model_id(&env);
     let url = server.url();
 
@@ -733,20 +697,13 @@ fn basic_auth_good_and_bad_credentials_403_and_no_secret_on_disk() {
         &["registry", "login", &url, "--username", "admin"],
         "wrong-password-123\n",
     );
-    assert_eq!(
-        bad.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&bad.stderr)
-    );
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("401"));
+    assert_exit(&bad, 3, &["401"]);
     let status = env.json(&["registry", "status", "--json"]);
     assert!(status["registries"].as_array().unwrap().is_empty());
 
     // A malformed URL is named.
     let malformed = env.run(&["registry", "login", "htp:/nowhere"]);
-    assert_eq!(malformed.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&malformed.stderr).contains("not a registry URL"));
+    assert_exit(&malformed, 2, &["not a registry URL"]);
 
     // Good credentials: the secret goes to the keyring only.
     env.ok_stdin(
@@ -759,15 +716,7 @@ fn basic_auth_good_and_bad_credentials_403_and_no_secret_on_disk() {
     assert_eq!(conn["check"], "ok");
 
     env.approve(&model, "ok", Some("known gap"));
-    let published = env.json(&[
-        "publish",
-        &model,
-        "--name",
-        "churn-secure",
-        "--alias",
-        "champion",
-        "--json",
-    ]);
+    let published = env.json(&publish(&model, "churn-secure", "--alias champion --json"));
     assert_eq!(published["version"], "1");
     assert_eq!(admin_versions(&server, &env.dir.path().join("download")), 1);
 
@@ -785,21 +734,10 @@ fn basic_auth_good_and_bad_credentials_403_and_no_secret_on_disk() {
         "reader-pass-123456",
     );
     let weights = project.join("models/churn_model.safetensors");
-    env.approve(weights.to_str().unwrap(), "ok", Some("gap"));
-    let denied = env.run(&[
-        "publish",
-        weights.to_str().unwrap(),
-        "--name",
-        "churn-secure",
-        "--max-attempts",
-        "1",
-    ]);
-    assert_eq!(denied.status.code(), Some(3));
-    assert!(
-        String::from_utf8_lossy(&denied.stderr).contains("403"),
-        "{}",
-        String::from_utf8_lossy(&denied.stderr)
-    );
+    let weights_path = weights.to_str().unwrap();
+    env.approve(weights_path, "ok", Some("gap"));
+    let denied = env.run(&publish(weights_path, "churn-secure", "--max-attempts 1"));
+    assert_exit(&denied, 3, &["403"]);
     assert_eq!(
         admin_versions(&server, &env.dir.path().join("download2")),
         1
@@ -866,26 +804,14 @@ fn a_server_answering_500_fails_clearly_after_the_retries() {
     let env = Env::new();
     let url = always_500();
     let login = env.run(&["registry", "login", &url]);
-    assert_eq!(login.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&login.stderr).contains("database is locked"));
+    assert_exit(&login, 3, &["database is locked"]);
     env.ok(&["registry", "login", &url, "--no-verify"]);
     let model = env.dir.path().join("m.onnx");
     std::fs::write(&model, b"not really onnx").unwrap();
-    env.approve(model.to_str().unwrap(), "ok", None);
-    let out = env.run(&[
-        "publish",
-        model.to_str().unwrap(),
-        "--name",
-        "m",
-        "--max-attempts",
-        "2",
-    ]);
-    assert_eq!(out.status.code(), Some(3));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("gave up after 2 attempts") && err.contains("INTERNAL_ERROR"),
-        "{err}"
-    );
+    let model_path = model.to_str().unwrap();
+    env.approve(model_path, "ok", None);
+    let out = env.run(&publish(model_path, "m", "--max-attempts 2"));
+    assert_exit(&out, 3, &["gave up after 2 attempts", "INTERNAL_ERROR"]);
     let jobs = env.json(&["outbox", "list", "--json"]);
     assert_eq!(jobs["jobs"][0]["state"], "failed");
 }
@@ -938,20 +864,15 @@ fn https_with_a_custom_ca_needs_the_ca_file() {
     let url = server.url();
     let refused = env.run(&["registry", "login", &url]);
     assert_eq!(refused.status.code(), Some(3));
-    let err = String::from_utf8_lossy(&refused.stderr);
+    let err = cli::stderr(&refused);
     assert!(err.to_lowercase().contains("certificate"), "{err}");
     let ca = server.tls_ca.clone().unwrap();
     env.ok(&["registry", "login", &url, "--ca-file", ca.to_str().unwrap()]);
     let model = env.dir.path().join("m.onnx");
     std::fs::write(&model, b"weights").unwrap();
-    env.approve(model.to_str().unwrap(), "ok", None);
-    let published = env.json(&[
-        "publish",
-        model.to_str().unwrap(),
-        "--name",
-        "tls-model",
-        "--json",
-    ]);
+    let model_path = model.to_str().unwrap();
+    env.approve(model_path, "ok", None);
+    let published = env.json(&publish(model_path, "tls-model", "--json"));
     assert_eq!(published["state"], "done");
     assert_eq!(published["version"], "1");
 }

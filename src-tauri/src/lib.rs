@@ -1,48 +1,45 @@
 //! The Driftdeck desktop shell: a thin Tauri layer over the `driftdeck` engine.
 //!
 //! `run()` only wires things together: plugins, the native menu, the state made in `setup`, and
-//! the commands in [`commands`]. All logic lives in the engine; commands convert engine values
-//! to DTOs ([`dto`]) and engine errors to `{code, message}`.
+//! the commands and events of [`ipc`]. All logic lives in the engine; commands call one engine
+//! function each and return its result (or its `{code, message}` error) as it is.
 
-mod alerts;
-mod commands;
-mod desktop;
+mod browser;
+mod catalog;
 mod drift;
-mod dto;
+mod events;
 mod fairness;
-mod kept;
-mod live;
+pub mod ipc;
 mod menu;
+mod notification;
+mod outbox;
+mod projects;
 mod registry;
+mod report_store;
+mod settings;
+mod startup;
 mod state;
+mod watcher;
 mod window;
 
 use tauri::Manager;
 
 pub fn run() {
-    desktop::mark_start();
+    startup::mark_start();
+    let ipc = ipc::builder();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(window::plugin())
         .menu(menu::build)
         .on_menu_event(|app, event| menu::on_event(app, event.id().as_ref()))
         .on_window_event(window::on_event)
-        .setup(|app| {
-            let state = state::AppState::open_from_env();
-            let live = live::Live::new(app.handle().clone());
-            let worker = registry::Worker::new(app.handle().clone());
-            // Without a catalog there is nothing to watch or send; commands report the error.
-            if let Ok(path) = state.open_catalog_path() {
-                live.set_catalog(path.clone());
-                worker.set_catalog(path);
-            }
-            app.manage(live);
-            app.manage(worker);
-            app.manage(state);
-            desktop::apply_saved_theme(app.handle());
+        .invoke_handler(ipc.invoke_handler())
+        .setup(move |app| {
+            ipc.mount_events(app);
+            app.manage(state::AppState::open_from_env(app.handle()));
+            settings::apply_saved_theme(app.handle());
             Ok(())
         })
-        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| {
             eprintln!("driftdeck-app: cannot start: {err}");

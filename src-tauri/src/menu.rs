@@ -1,17 +1,9 @@
 //! The native menu bar and its keyboard shortcuts. Items the UI acts on are sent to it as a
 //! `menu` event carrying the item's id; quitting and the clipboard are handled natively.
 
-use serde::Serialize;
 use tauri::menu::{Menu, MenuBuilder, MenuItemBuilder, SubmenuBuilder};
-use tauri::{AppHandle, Emitter, Runtime};
-
-/// UI event: a menu item (or its shortcut) was chosen.
-pub const MENU: &str = "menu";
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MenuEvent {
-    pub id: String,
-}
+use tauri::{AppHandle, Runtime};
+use tauri_specta::Event;
 
 /// Ids the UI handles, with their labels and shortcuts, by submenu.
 const FILE: &[(&str, &str, Option<&str>)] = &[
@@ -95,7 +87,7 @@ pub fn on_event<R: Runtime>(app: &AppHandle<R>, id: &str) {
     if id == QUIT {
         app.exit(0);
     } else if ui_ids().contains(&id) {
-        let _ = app.emit(MENU, MenuEvent { id: id.to_string() });
+        let _ = crate::events::Menu { id: id.to_string() }.emit(app);
     }
 }
 

@@ -19,10 +19,12 @@ use std::path::Path;
 use rusqlite::{OptionalExtension, params};
 
 use crate::data::TabularFormat;
-use crate::drift::compare::{
-    ColumnType, FileMeta, ReadAs, ReadSamples, ReferenceSamples, TypeClass,
-};
+use crate::drift::compare::{Keep, ReadSamples, ReferenceSamples, compare_with_cache};
+use crate::drift::options::CompareRequest;
 use crate::drift::sample::{ColumnSample, Values};
+use crate::drift::schema::{ColumnType, FileMeta, ReadAs, TypeClass};
+use crate::drift::timeline::Chunking;
+use crate::drift::{DriftError, DriftOptions, DriftReport, Progress};
 
 use super::{Catalog, CatalogError};
 
@@ -291,7 +293,7 @@ impl Catalog {
             found.push((name, *read, row));
         }
         // The arrays are read in parallel: page cache to memory is the whole cost.
-        let loaded = crate::drift::compare::parallel_map(&found, |(name, read, row)| {
+        let loaded = crate::parallel::parallel_map(&found, |(name, read, row)| {
             let (missing, unparsable, payload, file, bytes) = row;
             let values = match (read, payload, file) {
                 (ReadAs::Categories, Some(json), _) => {
@@ -345,10 +347,105 @@ impl ReferenceSamples for Catalog {
     }
 }
 
+/// What to compare, for [`compare_datasets`].
+#[derive(Debug, Clone)]
+pub struct DatasetComparison<'a> {
+    pub reference: &'a Path,
+    pub current: &'a Path,
+    pub options: &'a DriftOptions,
+    /// Drift per time chunk of the current file: the time column and how to chunk it.
+    pub timeline: Option<(&'a str, &'a Chunking)>,
+    /// The catalog whose reference cache to use; `None` runs uncached.
+    pub cache: Option<&'a Path>,
+}
+
+/// A comparison's report and what the caller should tell the user (the cache could not be used
+/// or written: the report is the same either way).
+#[derive(Debug)]
+pub struct Compared {
+    pub report: DriftReport,
+    pub warnings: Vec<String>,
+}
+
+/// Compares two files for drift with the catalog's reference cache: an unchanged reference is
+/// served from the cache, a new one is stored after the comparison. The one entry point the CLI
+/// (`driftdeck drift`) and the app's Compare view share. The cache is opened on a connection of
+/// its own, so a long comparison never holds a catalog someone else uses; when it cannot be
+/// opened the comparison runs uncached and says so in `warnings`.
+pub fn compare_datasets(
+    what: &DatasetComparison<'_>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Compared, DriftError> {
+    let mut warnings = Vec::new();
+    let mut cache = what.cache.and_then(|db| match Catalog::open(db) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            warnings.push(format!("reference cache off: {e}"));
+            None
+        }
+    });
+    // Time chunks are tested against every reference sample, so they are all kept.
+    let keep = match (&what.timeline, &cache) {
+        (Some(_), _) => Keep::All,
+        (None, Some(_)) => Keep::FromFile,
+        (None, None) => Keep::Nothing,
+    };
+    let source = cache.as_ref().map(|c| c as &dyn ReferenceSamples);
+    let comparison = compare_with_cache(
+        what.reference,
+        what.current,
+        what.options,
+        source,
+        keep,
+        progress,
+    )?;
+    let (mut report, samples) = (comparison.report, comparison.samples);
+    if let Some((column, chunking)) = what.timeline {
+        let timeline = crate::drift::timeline::timeline(
+            &report,
+            &samples,
+            what.current,
+            column,
+            chunking,
+            progress,
+        )?;
+        report.timeline = Some(timeline);
+    }
+    if let Some(catalog) = cache.as_mut()
+        && !report.reference.cached
+        && !samples.is_empty()
+        && let Err(e) = catalog.store_drift_reference(&comparison.reference, &samples)
+    {
+        warnings.push(format!("the reference profile was not cached: {e}"));
+    }
+    Ok(Compared { report, warnings })
+}
+
+/// Compares the files of an app's [`CompareRequest`] with its options and the reference cache of
+/// the catalog at `cache`.
+pub fn compare_request(
+    request: &CompareRequest,
+    cache: Option<&Path>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Compared, DriftError> {
+    let options = request.options()?;
+    compare_datasets(
+        &DatasetComparison {
+            reference: Path::new(&request.reference),
+            current: Path::new(&request.current),
+            options: &options,
+            timeline: None,
+            cache,
+        },
+        progress,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drift::compare::{DriftOptions, Keep, compare_with_cache};
+    use crate::drift::DriftOptions;
+    use crate::drift::compare::{Keep, compare_with_cache};
 
     #[test]
     fn a_cached_reference_gives_the_same_report_without_being_read() {
@@ -364,17 +461,7 @@ mod tests {
         }
         std::fs::write(&reference, &r).unwrap();
         std::fs::write(&current, &c).unwrap();
-        let options = DriftOptions::default();
-        let quiet = |_| {};
-        let first = compare_with_cache(
-            &reference,
-            &current,
-            &options,
-            Some(&catalog),
-            Keep::FromFile,
-            &quiet,
-        )
-        .unwrap();
+        let first = compare(&reference, &current, &catalog, Keep::FromFile).unwrap();
         let (samples, meta) = (first.samples, first.reference);
         let first = first.report;
         assert!(!first.reference.cached);
@@ -402,63 +489,50 @@ mod tests {
             .unwrap()
             .set_modified(mtime)
             .unwrap();
-        let second = compare_with_cache(
-            &reference,
-            &current,
-            &options,
-            Some(&catalog),
-            Keep::Nothing,
-            &quiet,
-        )
-        .unwrap()
-        .report;
+        let second = compare(&reference, &current, &catalog, Keep::Nothing)
+            .unwrap()
+            .report;
         assert!(second.reference.cached);
         assert_eq!(second.columns, first.columns);
         assert_eq!(second.reference.hash, first.reference.hash);
 
         // A changed file (new mtime) is a miss, and then the garbage is an error naming it.
         std::fs::write(&reference, &garbage).unwrap();
-        let err = compare_with_cache(
-            &reference,
-            &current,
-            &options,
-            Some(&catalog),
-            Keep::Nothing,
-            &quiet,
-        )
-        .unwrap_err()
-        .to_string();
+        let err = compare(&reference, &current, &catalog, Keep::Nothing)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("ref.csv"), "{err}");
 
         // A cache file that went missing is a miss, never a wrong answer.
         std::fs::write(&reference, &r).unwrap();
-        let third = compare_with_cache(
-            &reference,
-            &current,
-            &options,
-            Some(&catalog),
-            Keep::FromFile,
-            &quiet,
-        )
-        .unwrap();
+        let third = compare(&reference, &current, &catalog, Keep::FromFile).unwrap();
         catalog
             .store_drift_reference(&third.reference, &third.samples)
             .unwrap();
         for f in walk(&catalog.drift_cache_dir()) {
             std::fs::remove_file(f).unwrap();
         }
-        let fourth = compare_with_cache(
-            &reference,
-            &current,
-            &options,
-            Some(&catalog),
-            Keep::Nothing,
-            &quiet,
-        )
-        .unwrap()
-        .report;
+        let fourth = compare(&reference, &current, &catalog, Keep::Nothing)
+            .unwrap()
+            .report;
         assert!(!fourth.reference.cached);
         assert_eq!(fourth.columns, first.columns);
+    }
+
+    fn compare(
+        reference: &Path,
+        current: &Path,
+        catalog: &Catalog,
+        keep: Keep,
+    ) -> Result<crate::drift::compare::Comparison, crate::drift::DriftError> {
+        compare_with_cache(
+            reference,
+            current,
+            &DriftOptions::default(),
+            Some(catalog),
+            keep,
+            &|_| {},
+        )
     }
 
     fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -103,6 +103,12 @@ pub struct FilterError {
     pub input: String,
 }
 
+impl crate::error::Classify for FilterError {
+    fn code(&self) -> crate::error::ErrorCode {
+        crate::error::ErrorCode::BadFilter
+    }
+}
+
 impl Filter {
     /// Parses a filter expression.
     pub fn parse(input: &str) -> Result<Filter, FilterError> {
@@ -535,21 +541,25 @@ impl Parser<'_> {
     }
 
     fn or_expr(&mut self) -> Result<Filter, FilterError> {
-        let mut left = self.and_expr()?;
-        while self.peek() == Some(&Tok::Or) {
-            self.pos += 1;
-            let right = self.and_expr()?;
-            left = Filter::Or(Box::new(left), Box::new(right));
-        }
-        Ok(left)
+        self.chain(Tok::Or, Self::and_expr, Filter::Or)
     }
 
     fn and_expr(&mut self) -> Result<Filter, FilterError> {
-        let mut left = self.unary()?;
-        while self.peek() == Some(&Tok::And) {
+        self.chain(Tok::And, Self::unary, Filter::And)
+    }
+
+    /// `operand (op operand)*`, folded to the left with `join`.
+    fn chain(
+        &mut self,
+        op: Tok,
+        operand: fn(&mut Self) -> Result<Filter, FilterError>,
+        join: fn(Box<Filter>, Box<Filter>) -> Filter,
+    ) -> Result<Filter, FilterError> {
+        let mut left = operand(self)?;
+        while self.peek() == Some(&op) {
             self.pos += 1;
-            let right = self.unary()?;
-            left = Filter::And(Box::new(left), Box::new(right));
+            let right = operand(self)?;
+            left = join(Box::new(left), Box::new(right));
         }
         Ok(left)
     }

@@ -10,16 +10,24 @@
 
 pub mod drift_cache;
 pub mod filter;
+pub mod lists;
+mod location;
 mod projects;
 pub mod query;
 pub mod registry;
 pub mod schema;
 mod units;
 
+pub use location::{
+    LocationSource, Relocated, catalog_file, default_location, locate, location, relocate,
+};
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::Connection;
+
+use crate::error::{Classify, ErrorCode};
 
 pub use projects::Project;
 pub use units::{FileState, UnitState, UnitWrite};
@@ -83,6 +91,12 @@ pub enum CatalogError {
     Sql(#[from] rusqlite::Error),
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),
+    #[error(
+        "the catalog is set by the {DB_ENV} environment variable (or --db); unset it to choose the location"
+    )]
+    LocationFixed,
+    #[error("{path} is not an absolute path: choose a folder")]
+    NotAbsolute { path: PathBuf },
     #[error("cannot write the catalog's cache file {path}: {source}")]
     Cache {
         path: PathBuf,
@@ -91,88 +105,27 @@ pub enum CatalogError {
     },
 }
 
-/// What kind of failure a [`CatalogError`] is, for exit codes and UI error codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The user gave something that cannot work (a missing folder, a newer catalog).
-    BadInput,
-    /// The thing asked for is not in the catalog.
-    NotFound,
-    /// The database itself failed.
-    Internal,
-}
-
-impl CatalogError {
-    pub fn kind(&self) -> ErrorKind {
+impl Classify for CatalogError {
+    fn code(&self) -> ErrorCode {
         match self {
-            CatalogError::NoSuchProject { .. } => ErrorKind::NotFound,
-            CatalogError::NoSuchFolder { .. }
-            | CatalogError::NotAFolder { .. }
-            | CatalogError::Unreadable { .. }
+            CatalogError::NoSuchProject { .. } => ErrorCode::NotFound,
+            // The catalog itself cannot be used: the app says so instead of showing data.
+            CatalogError::NewerSchema { .. }
             | CatalogError::NotADatabase { .. }
-            | CatalogError::NewerSchema { .. }
-            | CatalogError::NoDataDir
-            | CatalogError::Settings(_)
+            | CatalogError::Open { .. }
             | CatalogError::CreateDir { .. }
-            | CatalogError::Open { .. } => ErrorKind::BadInput,
+            | CatalogError::NoDataDir => ErrorCode::Catalog,
+            CatalogError::NoSuchFolder { .. }
+            | CatalogError::LocationFixed
+            | CatalogError::NotAbsolute { .. }
+            | CatalogError::NotAFolder { .. }
+            | CatalogError::Unreadable { .. } => ErrorCode::BadInput,
+            CatalogError::Settings(e) => e.code(),
             CatalogError::Migrate { .. } | CatalogError::Sql(_) | CatalogError::Cache { .. } => {
-                ErrorKind::Internal
+                ErrorCode::Internal
             }
         }
     }
-}
-
-/// Where the catalog's location came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LocationSource {
-    /// `--db FILE`.
-    Explicit,
-    /// `$DRIFTDECK_DB`.
-    Env,
-    /// `catalog` in the settings file (see [`crate::settings`]).
-    Settings,
-    /// The user's data directory.
-    Default,
-}
-
-impl LocationSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LocationSource::Explicit => "explicit",
-            LocationSource::Env => "env",
-            LocationSource::Settings => "settings",
-            LocationSource::Default => "default",
-        }
-    }
-}
-
-/// Where the catalog lives: `explicit` if given, else `$DRIFTDECK_DB`, else `catalog` in the
-/// settings file, else the user's data dir (`~/.local/share/driftdeck/catalog.sqlite` on Linux).
-pub fn location(explicit: Option<&Path>) -> Result<PathBuf, CatalogError> {
-    locate(explicit).map(|(path, _)| path)
-}
-
-/// [`location`], and which of the four places it came from. The settings file is only read when
-/// neither `--db` nor `$DRIFTDECK_DB` decide, so a broken settings file can be worked around.
-pub fn locate(explicit: Option<&Path>) -> Result<(PathBuf, LocationSource), CatalogError> {
-    if let Some(path) = explicit {
-        return Ok((path.to_path_buf(), LocationSource::Explicit));
-    }
-    if let Some(path) = std::env::var_os(DB_ENV).filter(|v| !v.is_empty()) {
-        return Ok((PathBuf::from(path), LocationSource::Env));
-    }
-    let settings = crate::settings::Settings::load(&crate::settings::path()?)?;
-    if let Some(path) = settings.catalog {
-        return Ok((path, LocationSource::Settings));
-    }
-    default_location()
-        .map(|p| (p, LocationSource::Default))
-        .ok_or(CatalogError::NoDataDir)
-}
-
-/// The catalog's default path in the user's data directory, if the system has one.
-pub fn default_location() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("driftdeck").join("catalog.sqlite"))
 }
 
 /// An open catalog.

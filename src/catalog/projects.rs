@@ -169,7 +169,7 @@ fn row_to_project(row: &rusqlite::Row<'_>) -> rusqlite::Result<Project> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::ErrorKind;
+    use crate::error::{Classify, ErrorCode};
 
     fn scratch() -> (tempfile::TempDir, Catalog) {
         let dir = tempfile::tempdir().unwrap();
@@ -206,7 +206,7 @@ mod tests {
         let err = catalog
             .set_project_watch(project.id + 1, false)
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert_eq!(err.code(), ErrorCode::NotFound);
     }
 
     #[test]
@@ -214,7 +214,7 @@ mod tests {
         let (dir, mut catalog) = scratch();
         let missing = dir.path().join("no-such-dir");
         let err = catalog.add_project(&missing, 0).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::BadInput);
+        assert_eq!(err.code(), ErrorCode::BadInput);
         assert!(err.to_string().contains("no-such-dir"), "{err}");
 
         let file = dir.path().join("data.csv");
@@ -235,7 +235,7 @@ mod tests {
         let removed = catalog.remove_project_at(&project.path).unwrap();
         assert_eq!(removed.id, project.id);
         let err = catalog.remove_project_at(&project.path).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert_eq!(err.code(), ErrorCode::NotFound);
     }
 
     #[test]

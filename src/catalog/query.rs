@@ -2,36 +2,51 @@
 //! profiles; models with lineage; problems; counts. Plain structs out.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::filter::{Field, Filter, Key, RunView, field};
 use super::{Catalog, CatalogError};
 
-/// A run as listed: identity, attributes, and the final value of every metric.
-#[derive(Debug, Clone, PartialEq)]
+/// A run as listed: identity, attributes, params, tags and the final value of every metric. It
+/// serialises as the run of `driftdeck runs --json` and of the app (fields are added, never
+/// renamed); times are given as RFC 3339 text and as Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunRow {
+    /// The catalog's id (what `runs compare` and the app's charts take).
     pub id: i64,
     pub project_id: i64,
     pub project: String,
+    /// The reader that found it: `mlflow`, `dvc`, `tensorboard`, `wandb`, `run_folder`, ...
     pub source: String,
-    pub external_id: String,
+    /// The run's own id in its tool.
+    pub run_id: String,
     pub experiment_id: Option<String>,
     /// The experiment's name where the catalog knows it, else its id.
     pub experiment: Option<String>,
-    pub parent_id: Option<String>,
+    pub parent_run_id: Option<String>,
+    /// Project-relative folder of the run, where it has one.
     pub path: Option<String>,
     pub name: Option<String>,
     pub status: Option<String>,
+    /// MLflow's lifecycle stage: `active` or `deleted`.
     pub lifecycle: Option<String>,
     pub user: Option<String>,
+    /// RFC 3339, UTC.
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    /// Unix milliseconds.
     pub start_ms: Option<i64>,
     pub end_ms: Option<i64>,
     pub params: BTreeMap<String, String>,
     pub tags: BTreeMap<String, String>,
     /// Final values (at the largest step, ties by latest timestamp); NaN where logged as NaN.
+    #[serde(serialize_with = "crate::json::number_map")]
+    #[cfg_attr(feature = "specta", specta(type = BTreeMap<String, crate::json::JsonNumber>))]
     pub metrics: BTreeMap<String, f64>,
 }
 
@@ -39,7 +54,7 @@ impl RunRow {
     /// The run as filters see it.
     pub fn view(&self) -> RunView<'_> {
         RunView {
-            run_id: &self.external_id,
+            run_id: &self.run_id,
             name: self.name.as_deref(),
             status: self.status.as_deref(),
             lifecycle: self.lifecycle.as_deref(),
@@ -64,26 +79,36 @@ pub struct MetricPointRow {
     pub value: f64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct DatasetRow {
-    pub id: i64,
-    pub project: String,
-    pub project_path: PathBuf,
-    pub path: String,
-    pub format: String,
-    pub rows: Option<i64>,
-    pub bytes: i64,
-    pub hash: Option<String>,
-    pub columns: Vec<ColumnRow>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ColumnRow {
+/// A column of a dataset with its profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ColumnJson {
     pub name: String,
+    /// Polars' dtype: `f64`, `i64`, `str`, `bool`, `datetime[μs, UTC]`, ...
     pub dtype: String,
+    /// numerical | categorical | boolean | datetime | text
     pub kind: String,
     pub nulls: i64,
+    /// Statistics whose shape depends on `kind` (see `data::profile`).
     pub profile: Value,
+}
+
+/// A dataset: where it is, its size, its schema with column profiles.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DatasetJson {
+    pub id: i64,
+    pub project: String,
+    /// Project-relative.
+    pub path: String,
+    pub absolute_path: String,
+    pub format: String,
+    pub rows: Option<i64>,
+    /// How many columns.
+    pub columns: usize,
+    pub bytes: i64,
+    pub hash: Option<String>,
+    pub schema: Vec<ColumnJson>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +127,8 @@ pub struct ModelRow {
     pub details: Value,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RegisteredModelRow {
     pub project: String,
     pub source: String,
@@ -113,16 +139,21 @@ pub struct RegisteredModelRow {
     pub versions: Vec<ModelVersionRow>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ModelVersionRow {
     pub version: String,
+    #[serde(rename = "run_id")]
     pub run_external_id: Option<String>,
+    #[serde(rename = "model_id")]
     pub model_external_id: Option<String>,
+    #[serde(rename = "source")]
     pub source_uri: Option<String>,
     pub status: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProblemRow {
     pub project: String,
     pub path: String,
@@ -167,22 +198,25 @@ impl Catalog {
         )?;
         let mut runs: Vec<RunRow> = stmt
             .query_map([project_id], |r| {
+                let (start_ms, end_ms): (Option<i64>, Option<i64>) = (r.get(13)?, r.get(14)?);
                 Ok(RunRow {
                     id: r.get(0)?,
                     project_id: r.get(1)?,
                     project: r.get(2)?,
                     source: r.get(3)?,
-                    external_id: r.get(4)?,
+                    run_id: r.get(4)?,
                     experiment_id: r.get(5)?,
                     experiment: r.get(6)?,
-                    parent_id: r.get(7)?,
+                    parent_run_id: r.get(7)?,
                     path: r.get(8)?,
                     name: r.get(9)?,
                     status: r.get(10)?,
                     lifecycle: r.get(11)?,
                     user: r.get(12)?,
-                    start_ms: r.get(13)?,
-                    end_ms: r.get(14)?,
+                    start_time: start_ms.map(crate::time::rfc3339_ms),
+                    end_time: end_ms.map(crate::time::rfc3339_ms),
+                    start_ms,
+                    end_ms,
                     params: BTreeMap::new(),
                     tags: BTreeMap::new(),
                     metrics: BTreeMap::new(),
@@ -329,24 +363,26 @@ impl Catalog {
     }
 
     /// Datasets with their columns, optionally of one project.
-    pub fn datasets(&self, project_id: Option<i64>) -> Result<Vec<DatasetRow>, CatalogError> {
+    pub fn datasets(&self, project_id: Option<i64>) -> Result<Vec<DatasetJson>, CatalogError> {
         let mut stmt = self.conn.prepare(
             "SELECT d.id, p.name, p.path, d.path, d.format, d.rows, d.bytes, d.hash
              FROM datasets d JOIN projects p ON p.id = d.project_id
              WHERE ?1 IS NULL OR d.project_id = ?1 ORDER BY p.name, d.path",
         )?;
-        let mut datasets: Vec<DatasetRow> = stmt
+        let mut datasets: Vec<DatasetJson> = stmt
             .query_map([project_id], |r| {
-                Ok(DatasetRow {
+                let (root, path): (String, String) = (r.get(2)?, r.get(3)?);
+                Ok(DatasetJson {
                     id: r.get(0)?,
                     project: r.get(1)?,
-                    project_path: PathBuf::from(r.get::<_, String>(2)?),
-                    path: r.get(3)?,
+                    absolute_path: Path::new(&root).join(&path).display().to_string(),
+                    path,
                     format: r.get(4)?,
                     rows: r.get(5)?,
+                    columns: 0,
                     bytes: r.get(6)?,
                     hash: r.get(7)?,
-                    columns: Vec::new(),
+                    schema: Vec::new(),
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -354,9 +390,9 @@ impl Catalog {
             "SELECT name, dtype, kind, nulls, profile FROM dataset_columns WHERE dataset_id = ?1 ORDER BY position",
         )?;
         for d in &mut datasets {
-            d.columns = cols
+            d.schema = cols
                 .query_map([d.id], |r| {
-                    Ok(ColumnRow {
+                    Ok(ColumnJson {
                         name: r.get(0)?,
                         dtype: r.get(1)?,
                         kind: r.get(2)?,
@@ -366,6 +402,7 @@ impl Catalog {
                     })
                 })?
                 .collect::<Result<_, _>>()?;
+            d.columns = d.schema.len();
         }
         Ok(datasets)
     }
@@ -541,7 +578,8 @@ pub fn sort_runs(runs: &mut [RunRow], key: &Key, descending: bool) {
 }
 
 /// One row of a run comparison: a key and each run's value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CompareRow {
     /// `attribute`, `param`, `metric` or `tag`.
     pub section: &'static str,
@@ -574,7 +612,7 @@ pub fn compare_runs(runs: &[RunRow]) -> Vec<CompareRow> {
         ("lifecycle", |r| r.lifecycle.clone()),
         ("user", |r| r.user.clone()),
         ("source", |r| Some(r.source.clone())),
-        ("parent_run_id", |r| r.parent_id.clone()),
+        ("parent_run_id", |r| r.parent_run_id.clone()),
     ];
     for (name, get) in attributes {
         push(

@@ -24,7 +24,8 @@ pub struct RegistryRow {
 }
 
 /// One line of the audit log.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuditEntry {
     pub id: i64,
     pub at_ms: i64,
@@ -50,7 +51,24 @@ pub struct NewJob {
 }
 
 /// A publish job as stored.
-#[derive(Debug, Clone, PartialEq)]
+/// The states a publish job moves through (`publish_jobs.state`).
+#[cfg(feature = "specta")]
+#[derive(serde::Serialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)] // it types `JobRow::state` for the UI
+pub enum JobState {
+    Queued,
+    Running,
+    Waiting,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+/// A publish job. Serialised (`outbox list --json`, the app's `publish-progress` events) without
+/// its internals: the lease, the request and the remote state.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct JobRow {
     pub id: i64,
     pub created_ms: i64,
@@ -62,6 +80,7 @@ pub struct JobRow {
     pub name: String,
     pub alias: Option<String>,
     /// `queued`, `running`, `waiting` (for a retry), `done`, `failed` or `cancelled`.
+    #[cfg_attr(feature = "specta", specta(type = JobState))]
     pub state: String,
     pub step: String,
     pub bytes_done: i64,
@@ -69,14 +88,19 @@ pub struct JobRow {
     pub attempts: i64,
     pub max_attempts: i64,
     pub next_attempt_ms: Option<i64>,
+    #[serde(skip)]
     pub lease_until_ms: Option<i64>,
+    #[serde(skip)]
     pub cancel_requested: bool,
     pub error: Option<String>,
+    #[serde(skip)]
     pub request: Value,
+    #[serde(skip)]
     pub remote: Value,
     pub version: Option<String>,
     pub version_url: Option<String>,
     /// For a failed job: `remote` (the registry or the network) or `input` (the model, a name).
+    #[serde(skip)]
     pub error_kind: Option<String>,
 }
 

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::{Transaction, params};
 
 use super::{Catalog, CatalogError};
-use crate::scan::record::{Entity, MetricPoint, Problem, Records};
+use crate::record::{Entity, MetricPoint, Problem, Records};
 
 /// What the catalog remembers of a file, to skip it when unchanged.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,16 +6,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
-use driftdeck::catalog::{self, Catalog};
+use driftdeck::catalog::{
+    self,
+    drift_cache::{DatasetComparison, compare_datasets},
+};
 use driftdeck::data::Kind;
-use driftdeck::drift::compare::{Keep, ReferenceSamples, compare_with_cache};
 use driftdeck::drift::report::DriftReport;
 use driftdeck::drift::timeline::Chunking;
-use driftdeck::drift::{self, DriftError, DriftOptions, Method, Progress};
+use driftdeck::drift::{DriftOptions, Method, Progress};
 use driftdeck::report::drift as render;
 
-use super::Failure;
 use super::table::{Table, number};
+use super::{Failure, write_report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -151,26 +153,11 @@ fn options(args: &DriftArgs) -> Result<DriftOptions, Failure> {
     Ok(o)
 }
 
-/// The catalog for the reference cache, or `None` (with a warning) when it cannot be opened:
-/// the comparison never depends on it.
-fn cache_catalog(args: &DriftArgs, db: Option<&Path>) -> Option<Catalog> {
-    if args.no_cache {
-        return None;
-    }
-    match catalog::location(db).and_then(|p| Catalog::open(&p)) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            eprintln!("driftdeck: warning: reference cache off: {e}");
-            None
-        }
-    }
-}
-
 pub fn run(args: DriftArgs, db: Option<&Path>) -> Result<(), Failure> {
     let options = options(&args)?;
     let chunking = match (&args.time_column, &args.period, args.chunk_size) {
         (None, ..) => None,
-        (Some(_), Some(p), _) => Some(Chunking::parse_period(p).map_err(drift_failure)?),
+        (Some(_), Some(p), _) => Some(Chunking::parse_period(p).map_err(Failure::from)?),
         (Some(_), None, Some(n)) if n > 0 => Some(Chunking::Size(n)),
         (Some(_), None, _) => {
             return Err(Failure::BadInput(anyhow!(
@@ -178,7 +165,6 @@ pub fn run(args: DriftArgs, db: Option<&Path>) -> Result<(), Failure> {
             )));
         }
     };
-    let mut cache = cache_catalog(&args, db);
     let show_progress = std::io::stderr().is_terminal();
     let progress = |p: Progress| {
         if show_progress {
@@ -194,56 +180,37 @@ pub fn run(args: DriftArgs, db: Option<&Path>) -> Result<(), Failure> {
             let _ = err.flush();
         }
     };
-    let keep = match (&chunking, &cache) {
-        (Some(_), _) => Keep::All,
-        (None, Some(_)) => Keep::FromFile,
-        (None, None) => Keep::Nothing,
+    // The cache is the catalog's: a catalog that cannot be located only turns it off.
+    let cache = match (args.no_cache, catalog::location(db)) {
+        (true, _) => None,
+        (false, Ok(path)) => Some(path),
+        (false, Err(e)) => {
+            eprintln!("driftdeck: warning: reference cache off: {e}");
+            None
+        }
     };
-    let source = cache.as_ref().map(|c| c as &dyn ReferenceSamples);
-    let comparison = compare_with_cache(
-        &args.reference,
-        &args.current,
-        &options,
-        source,
-        keep,
+    let compared = compare_datasets(
+        &DatasetComparison {
+            reference: &args.reference,
+            current: &args.current,
+            options: &options,
+            timeline: args.time_column.as_deref().zip(chunking.as_ref()),
+            cache: cache.as_deref(),
+        },
         &progress,
-    )
-    .map_err(drift_failure)?;
-    let (mut report, samples) = (comparison.report, comparison.samples);
-    if let (Some(time_column), Some(chunking)) = (&args.time_column, &chunking) {
-        let timeline = drift::timeline::timeline(
-            &report,
-            &samples,
-            &args.current,
-            time_column,
-            chunking,
-            &progress,
-        )
-        .map_err(drift_failure)?;
-        report.timeline = Some(timeline);
+    )?;
+    for warning in &compared.warnings {
+        eprintln!("driftdeck: warning: {warning}");
     }
+    let report = compared.report;
     let body = match args.format {
         Format::Json => report.to_json() + "\n",
         Format::Html => render::html(&report),
         Format::Text => text(&report),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, body)
-            .with_context(|| format!("cannot write the report to {}", path.display()))
-            .map_err(Failure::BadInput)?,
-        None => std::io::stdout().lock().write_all(body.as_bytes())?,
-    }
+    write_report(args.output.as_deref(), &body)?;
     if let Some(dir) = &args.charts {
         write_charts(&report, dir, args.chart_format)?;
-    }
-    if let Some(catalog) = cache.as_mut()
-        && !report.reference.cached
-        && !samples.is_empty()
-    {
-        // After the report is out: a failure to cache costs the next run time, nothing else.
-        if let Err(e) = catalog.store_drift_reference(&comparison.reference, &samples) {
-            eprintln!("driftdeck: warning: the reference profile was not cached: {e}");
-        }
     }
     if args.fail_on_drift && report.dataset_drift {
         return Err(Failure::Check(format!(
@@ -252,14 +219,6 @@ pub fn run(args: DriftArgs, db: Option<&Path>) -> Result<(), Failure> {
         )));
     }
     Ok(())
-}
-
-pub fn drift_failure(err: DriftError) -> Failure {
-    if err.is_bad_input() {
-        Failure::BadInput(err.into())
-    } else {
-        Failure::Internal(err.into())
-    }
 }
 
 fn write_charts(report: &DriftReport, dir: &Path, format: ChartFormat) -> Result<(), Failure> {

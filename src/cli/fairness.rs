@@ -5,14 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, anyhow};
 use clap::Args;
-use driftdeck::fairness::check::{FairnessCheck, FairnessRequest};
-use driftdeck::fairness::metrics::BootstrapOptions;
-use driftdeck::fairness::{self, FairnessFailure};
+use driftdeck::fairness::{self, BootstrapOptions, FairnessCheck, FairnessRequest};
 use driftdeck::report::fairness as render;
 
-use super::Failure;
 use super::drift::Format;
 use super::table::{Table, number};
+use super::{Failure, write_report};
 
 #[derive(Debug, Args)]
 pub struct FairnessArgs {
@@ -70,14 +68,6 @@ pub struct FairnessArgs {
     charts: Option<PathBuf>,
 }
 
-pub fn failure(err: FairnessFailure) -> Failure {
-    if err.is_bad_input() {
-        Failure::BadInput(err.into())
-    } else {
-        Failure::Internal(err.into())
-    }
-}
-
 pub fn run(args: FairnessArgs) -> Result<(), Failure> {
     let mut request = FairnessRequest::new(
         args.data.clone(),
@@ -106,18 +96,13 @@ pub fn run(args: FairnessArgs) -> Result<(), Failure> {
     if args.regression {
         return regression(&args, &request);
     }
-    let check = fairness::run(&request).map_err(failure)?;
+    let check = fairness::run(&request)?;
     let body = match args.format {
         Format::Json => serde_json::to_string_pretty(&check).expect("serializes") + "\n",
         Format::Html => render::html(&check),
         Format::Text => text(&check),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, body)
-            .with_context(|| format!("cannot write the report to {}", path.display()))
-            .map_err(Failure::BadInput)?,
-        None => std::io::stdout().lock().write_all(body.as_bytes())?,
-    }
+    write_report(args.output.as_deref(), &body)?;
     if let Some(dir) = &args.charts {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the chart folder {}", dir.display()))
@@ -185,11 +170,11 @@ fn text(check: &FairnessCheck) -> String {
             t.row([
                 r.label.clone(),
                 r.count.to_string(),
-                opt(r.selection_rate),
-                opt(r.true_positive_rate),
-                opt(r.false_positive_rate),
-                opt(r.accuracy),
-                opt(r.precision),
+                opt(r.rates.selection_rate),
+                opt(r.rates.true_positive_rate),
+                opt(r.rates.false_positive_rate),
+                opt(r.rates.accuracy),
+                opt(r.rates.precision),
                 if r.below_min_size {
                     "small group".to_string()
                 } else {
@@ -258,7 +243,7 @@ fn text(check: &FairnessCheck) -> String {
 }
 
 fn regression(args: &FairnessArgs, request: &FairnessRequest) -> Result<(), Failure> {
-    let check = driftdeck::fairness::check::run_regression(request).map_err(failure)?;
+    let check = fairness::run_regression(request)?;
     let body = match args.format {
         Format::Json => serde_json::to_string_pretty(&check).expect("serializes") + "\n",
         Format::Html => render::regression_html(&check),
@@ -296,19 +281,14 @@ fn regression(args: &FairnessArgs, request: &FairnessRequest) -> Result<(), Fail
                         out,
                         "  {}: difference {}, ratio {}",
                         s.metric,
-                        opt(s.difference_between_groups),
-                        opt(s.ratio_between_groups)
+                        opt(s.values.difference_between_groups),
+                        opt(s.values.ratio_between_groups)
                     );
                 }
             }
             String::from_utf8(out).unwrap_or_default()
         }
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, body)
-            .with_context(|| format!("cannot write the report to {}", path.display()))
-            .map_err(Failure::BadInput)?,
-        None => std::io::stdout().lock().write_all(body.as_bytes())?,
-    }
+    write_report(args.output.as_deref(), &body)?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use clap::Args;
 use driftdeck::catalog::{Catalog, Project, query::Counts};
-use driftdeck::scan::index::{self, IndexError, IndexSummary, Phase, Progress};
+use driftdeck::scan::index::{self, IndexSummary, Phase, Progress};
 use driftdeck::time;
 use driftdeck::watch::{self, Change};
 use serde_json::json;
@@ -45,8 +45,7 @@ pub fn run_index(args: IndexArgs, db: Option<&Path>) -> Result<(), Failure> {
             &AtomicBool::new(false),
             &mut |p| bar.show(p),
             &time::now_ms,
-        )
-        .map_err(index_failure)?;
+        )?;
         bar.clear();
         let counts = catalog.counts(project.id)?;
         results.push((
@@ -117,13 +116,26 @@ pub fn run_watch(args: WatchArgs, db: Option<&Path>) -> Result<(), Failure> {
                 )
             }
             Change::Warning { message, .. } => format!("{now} warning: {message}"),
+            Change::Drifted(alert) => {
+                let (title, body) = alert.text();
+                format!("{now} drift alert: {title}: {body}")
+            }
         };
         let mut lock = out.lock();
         let _ = writeln!(lock, "{line}");
         let _ = lock.flush();
     };
-    watch::watch(&mut catalog, &projects, &stop, &mut on_change)
-        .map_err(|e| Failure::Internal(anyhow::Error::new(e)))
+    // Drift alerts for the projects whose driftdeck.toml names a [drift] pair, with the
+    // catalog's reference cache.
+    let alerts = watch::DriftAlerts::start(Some(catalog.path().to_path_buf()));
+    watch::watch(
+        &mut catalog,
+        &projects,
+        &stop,
+        Some(&alerts),
+        &mut on_change,
+    )
+    .map_err(Failure::from)
 }
 
 fn add_all(catalog: &mut Catalog, paths: &[PathBuf]) -> Result<Vec<Project>, Failure> {
@@ -135,13 +147,6 @@ fn add_all(catalog: &mut Catalog, paths: &[PathBuf]) -> Result<Vec<Project>, Fai
                 .map_err(Failure::from)
         })
         .collect()
-}
-
-fn index_failure(err: IndexError) -> Failure {
-    match err {
-        IndexError::Catalog(e) => Failure::from(e),
-        other => Failure::BadInput(anyhow::Error::new(other)),
-    }
 }
 
 fn describe(s: &IndexSummary, c: &Counts, secs: f64) -> String {

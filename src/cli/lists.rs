@@ -6,12 +6,11 @@ use std::path::Path;
 
 use clap::{Args, Subcommand};
 use driftdeck::catalog::filter::{Filter, Key};
-use driftdeck::catalog::query::{CompareRow, RunRow, compare_runs, filter_runs, sort_runs};
+use driftdeck::catalog::query::{RunRow, filter_runs, sort_runs};
 use driftdeck::catalog::{Catalog, CatalogError};
 use driftdeck::time;
-use serde_json::{Value, json};
 
-use super::table::{Table, json_number, number};
+use super::table::{Table, number};
 use super::{Failure, open_catalog, print_json};
 
 #[derive(Debug, Args)]
@@ -68,6 +67,25 @@ pub struct ListArgs {
     json: bool,
 }
 
+impl ListArgs {
+    /// What `list` finds for the project asked for (every project without `--project`), or
+    /// `None` once it is printed as JSON (`--json`): what is left is the table.
+    fn listed<T: serde::Serialize>(
+        &self,
+        db: Option<&Path>,
+        list: impl FnOnce(&Catalog, Option<i64>) -> Result<T, CatalogError>,
+    ) -> Result<Option<T>, Failure> {
+        let catalog = open_catalog(db)?;
+        let project = resolve_project(&catalog, self.project.as_deref())?;
+        let found = list(&catalog, project)?;
+        if self.json {
+            print_json(&found)?;
+            return Ok(None);
+        }
+        Ok(Some(found))
+    }
+}
+
 pub fn run_runs(args: RunsArgs, db: Option<&Path>) -> Result<(), Failure> {
     let catalog = open_catalog(db)?;
     match args.command {
@@ -106,8 +124,7 @@ fn list_runs(catalog: &Catalog, args: RunsList) -> Result<(), Failure> {
         runs.truncate(n);
     }
     if args.json {
-        let rows: Vec<Value> = runs.iter().map(run_json).collect();
-        return print_json(&rows);
+        return print_json(&runs);
     }
     let mut out = std::io::stdout().lock();
     if runs.is_empty() {
@@ -158,7 +175,7 @@ fn list_runs(catalog: &Catalog, args: RunsList) -> Result<(), Failure> {
             r.id.to_string(),
             r.project.clone(),
             r.experiment.clone().unwrap_or_default(),
-            r.name.clone().unwrap_or_else(|| r.external_id.clone()),
+            r.name.clone().unwrap_or_else(|| r.run_id.clone()),
             status_text(r),
             r.start_ms
                 .map(|t| time::rfc3339_ms(t)[..16].replace('T', " "))
@@ -184,56 +201,23 @@ fn status_text(r: &RunRow) -> String {
     }
 }
 
-/// A run in `--json` output (a stable format: fields are only ever added).
-pub fn run_json(r: &RunRow) -> Value {
-    let metrics: serde_json::Map<String, Value> = r
-        .metrics
-        .iter()
-        .map(|(k, v)| (k.clone(), json_number(*v)))
-        .collect();
-    json!({
-        "id": r.id,
-        "project": r.project,
-        "source": r.source,
-        "run_id": r.external_id,
-        "experiment_id": r.experiment_id,
-        "experiment": r.experiment,
-        "parent_run_id": r.parent_id,
-        "name": r.name,
-        "status": r.status,
-        "lifecycle": r.lifecycle,
-        "user": r.user,
-        "start_time": r.start_ms.map(time::rfc3339_ms),
-        "end_time": r.end_ms.map(time::rfc3339_ms),
-        "path": r.path,
-        "params": r.params,
-        "tags": r.tags,
-        "metrics": metrics,
-    })
-}
-
 fn compare(catalog: &Catalog, ids: &[String], all: bool, as_json: bool) -> Result<(), Failure> {
-    let runs: Vec<RunRow> = ids
-        .iter()
-        .map(|id| catalog.find_run(id))
-        .collect::<Result<_, _>>()?;
-    let rows = compare_runs(&runs);
-    let total = rows.len();
-    let shown: Vec<&CompareRow> = rows.iter().filter(|r| all || r.differs).collect();
+    let mut comparison = catalog.compare_runs(ids)?;
+    let total = comparison.rows.len();
+    comparison.rows.retain(|r| all || r.differs);
     if as_json {
-        let out = json!({
-            "runs": runs.iter().map(run_json).collect::<Vec<_>>(),
-            "rows": shown.iter().map(|r| json!({"section": r.section, "key": r.key, "values": r.values, "differs": r.differs})).collect::<Vec<_>>(),
-        });
-        return print_json(&out);
+        return print_json(&comparison);
     }
+    let shown = &comparison.rows;
     let mut header = vec!["KEY".to_string()];
     header.extend(
-        runs.iter()
-            .map(|r| format!("{} {}", r.id, r.name.as_deref().unwrap_or(&r.external_id))),
+        comparison
+            .runs
+            .iter()
+            .map(|r| format!("{} {}", r.id, r.name.as_deref().unwrap_or(&r.run_id))),
     );
     let mut table = Table::new(header);
-    for r in &shown {
+    for r in shown {
         let mut row = vec![r.key.clone()];
         row.extend(r.values.iter().map(|v| match (r.section, v) {
             (_, None) => "—".to_string(),
@@ -259,25 +243,9 @@ fn compare(catalog: &Catalog, ids: &[String], all: bool, as_json: bool) -> Resul
 }
 
 pub fn run_datasets(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let catalog = open_catalog(db)?;
-    let project = resolve_project(&catalog, args.project.as_deref())?;
-    let datasets = catalog.datasets(project)?;
-    if args.json {
-        let rows: Vec<Value> = datasets
-            .iter()
-            .map(|d| {
-                json!({
-                    "id": d.id, "project": d.project, "path": d.path,
-                    "absolute_path": d.project_path.join(&d.path).display().to_string(),
-                    "format": d.format, "rows": d.rows, "columns": d.columns.len(), "bytes": d.bytes, "hash": d.hash,
-                    "schema": d.columns.iter().map(|c| json!({
-                        "name": c.name, "dtype": c.dtype, "kind": c.kind, "nulls": c.nulls, "profile": c.profile,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        return print_json(&rows);
-    }
+    let Some(datasets) = args.listed(db, Catalog::list_datasets)? else {
+        return Ok(());
+    };
     let mut table = Table::new([
         "ID", "PROJECT", "PATH", "FORMAT", "ROWS", "COLUMNS", "NULLS",
     ]);
@@ -288,8 +256,8 @@ pub fn run_datasets(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
             d.path.clone(),
             d.format.clone(),
             d.rows.map(|r| r.to_string()).unwrap_or_default(),
-            d.columns.len().to_string(),
-            d.columns.iter().map(|c| c.nulls).sum::<i64>().to_string(),
+            d.columns.to_string(),
+            d.schema.iter().map(|c| c.nulls).sum::<i64>().to_string(),
         ]);
     }
     write_table(
@@ -299,39 +267,19 @@ pub fn run_datasets(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
 }
 
 pub fn run_models(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let catalog = open_catalog(db)?;
-    let project = resolve_project(&catalog, args.project.as_deref())?;
-    let models = catalog.models(project)?;
-    let registered = catalog.registered_models(project)?;
-    if args.json {
-        let out = json!({
-            "models": models.iter().map(|m| json!({
-                "id": m.id, "project": m.project, "path": m.path,
-                "absolute_path": m.project_path.join(&m.path).display().to_string(),
-                "format": m.format, "name": m.name, "model_id": m.external_id,
-                "run": m.run_external_id.as_ref().map(|id| json!({"source": m.run_source, "run_id": id})),
-                "bytes": m.bytes, "hash": m.hash, "details": m.details,
-            })).collect::<Vec<_>>(),
-            "registered_models": registered.iter().map(|r| json!({
-                "project": r.project, "source": r.source, "name": r.name, "description": r.description,
-                "tags": r.tags, "aliases": r.aliases,
-                "versions": r.versions.iter().map(|v| json!({
-                    "version": v.version, "run_id": v.run_external_id, "model_id": v.model_external_id,
-                    "source": v.source_uri, "status": v.status,
-                })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        });
-        return print_json(&out);
-    }
+    let Some(list) = args.listed(db, Catalog::list_models)? else {
+        return Ok(());
+    };
+    let (models, registered) = (&list.models, &list.registered_models);
     let mut table = Table::new(["ID", "PROJECT", "PATH", "FORMAT", "SIZE", "RUN"]);
-    for m in &models {
+    for m in models {
         table.row([
             m.id.to_string(),
             m.project.clone(),
             m.path.clone(),
             m.format.clone(),
             human_bytes(m.bytes),
-            m.run_external_id.clone().unwrap_or_default(),
+            m.run.as_ref().map(|r| r.run_id.clone()).unwrap_or_default(),
         ]);
     }
     write_table(
@@ -342,7 +290,7 @@ pub fn run_models(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
         let mut out = std::io::stdout().lock();
         writeln!(out)?;
         let mut t = Table::new(["REGISTERED MODEL", "PROJECT", "VERSIONS", "ALIASES"]);
-        for r in &registered {
+        for r in registered {
             let aliases = r
                 .aliases
                 .as_object()
@@ -366,16 +314,9 @@ pub fn run_models(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
 }
 
 pub fn run_problems(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let catalog = open_catalog(db)?;
-    let project = resolve_project(&catalog, args.project.as_deref())?;
-    let problems = catalog.problems(project)?;
-    if args.json {
-        let rows: Vec<Value> = problems
-            .iter()
-            .map(|p| json!({"project": p.project, "path": p.path, "reader": p.reader, "message": p.message}))
-            .collect();
-        return print_json(&rows);
-    }
+    let Some(problems) = args.listed(db, Catalog::list_problems)? else {
+        return Ok(());
+    };
     let mut table = Table::new(["PROJECT", "PATH", "READER", "PROBLEM"]);
     for p in &problems {
         table.row([

@@ -1,11 +1,15 @@
 //! Argument parsing and output for the `driftdeck` binary. Each subcommand is a thin layer over
 //! the engine: parse, call, print text or `--json`, map errors to exit codes.
 
+mod alias;
+mod approval;
 mod drift;
 mod fairness;
 mod index;
 mod lists;
+mod location;
 mod project;
+mod publish;
 mod registry;
 mod table;
 
@@ -14,7 +18,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use driftdeck::catalog::{self, Catalog, CatalogError, ErrorKind};
+use driftdeck::catalog::{self, Catalog};
+use driftdeck::error::{Classify, ErrorCode};
 
 /// Driftdeck: the runs, datasets and models of your ML projects in one catalog; drift and
 /// fairness checks; one-click publishing to an MLflow Model Registry.
@@ -34,6 +39,9 @@ enum Command {
     /// Add, list or remove project folders
     #[command(subcommand)]
     Project(project::ProjectCommand),
+    /// Where the catalog is, and moving it (shared with the app's Settings)
+    #[command(subcommand)]
+    Catalog(location::CatalogCommand),
     /// Scan project folders once into the catalog
     Index(index::IndexArgs),
     /// Keep the catalog live while files change (until interrupted)
@@ -54,23 +62,23 @@ enum Command {
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
     /// A model's checklist from the project's driftdeck.toml, and its approval status
-    Checks(registry::ChecksArgs),
+    Checks(approval::ChecksArgs),
     /// Approve a model's current content, with a note (audit-logged)
-    Approve(registry::DecideArgs),
+    Approve(approval::DecideArgs),
     /// Reject a model's current content, with a note (audit-logged)
-    Reject(registry::DecideArgs),
+    Reject(approval::DecideArgs),
     /// Publish an approved model to an MLflow Model Registry (through the outbox)
-    Publish(registry::PublishArgs),
+    Publish(publish::PublishArgs),
     /// Publish jobs: list, send now, cancel
     Outbox {
         #[command(subcommand)]
-        command: Option<registry::OutboxCommand>,
+        command: Option<publish::OutboxCommand>,
     },
     /// Deployment aliases: promote the challenger, roll back the champion, set an alias
     #[command(subcommand)]
-    Alias(registry::AliasCommand),
+    Alias(alias::AliasCommand),
     /// The audit log: approvals, publications, alias moves, logins
-    Audit(registry::AuditArgs),
+    Audit(approval::AuditArgs),
 }
 
 /// How a command ended, mapped to the documented exit codes.
@@ -86,14 +94,54 @@ pub enum Failure {
     Remote(anyhow::Error),
 }
 
-impl From<CatalogError> for Failure {
-    fn from(err: CatalogError) -> Failure {
-        match err.kind() {
-            ErrorKind::BadInput | ErrorKind::NotFound => Failure::BadInput(err.into()),
-            ErrorKind::Internal => Failure::Internal(err.into()),
+impl Failure {
+    /// An engine error, by its code: the one place the CLI reads one (exit 3 for a remote
+    /// failure, 2 for the rest; internal errors are said to be Driftdeck's).
+    fn by_code(code: ErrorCode, err: anyhow::Error) -> Failure {
+        match code {
+            ErrorCode::Remote => Failure::Remote(err),
+            ErrorCode::Internal => Failure::Internal(err),
+            ErrorCode::BadInput
+            | ErrorCode::BadFilter
+            | ErrorCode::NotFound
+            | ErrorCode::Catalog => Failure::BadInput(err),
         }
     }
+
+    fn classified<E: Classify + std::error::Error + Send + Sync + 'static>(err: E) -> Failure {
+        Failure::by_code(err.code(), err.into())
+    }
 }
+
+impl From<driftdeck::error::Error> for Failure {
+    fn from(err: driftdeck::error::Error) -> Failure {
+        Failure::by_code(err.code, err.into())
+    }
+}
+
+/// Every engine error type converts by its code (a blanket impl would overlap with the
+/// `std::io::Error` one below, which the engine could classify one day).
+macro_rules! classified {
+    ($($t:ty),* $(,)?) => {
+        $(impl From<$t> for Failure {
+            fn from(err: $t) -> Failure {
+                Failure::classified(err)
+            }
+        })*
+    };
+}
+
+classified!(
+    driftdeck::catalog::CatalogError,
+    driftdeck::catalog::filter::FilterError,
+    driftdeck::drift::DriftError,
+    driftdeck::fairness::FairnessFailure,
+    driftdeck::policy::PolicyError,
+    driftdeck::registry::RegistryError,
+    driftdeck::scan::index::IndexError,
+    driftdeck::settings::SettingsError,
+    driftdeck::watch::WatchError,
+);
 
 impl From<std::io::Error> for Failure {
     fn from(err: std::io::Error) -> Failure {
@@ -124,6 +172,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Project(cmd) => project::run(cmd, cli.db.as_deref()),
+        Command::Catalog(cmd) => location::run(cmd, cli.db.as_deref()),
         Command::Index(args) => index::run_index(args, cli.db.as_deref()),
         Command::Watch(args) => index::run_watch(args, cli.db.as_deref()),
         Command::Runs(args) => lists::run_runs(args, cli.db.as_deref()),
@@ -133,21 +182,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Drift(args) => drift::run(args, cli.db.as_deref()),
         Command::Fairness(args) => fairness::run(args),
         Command::Registry(cmd) => registry::run_registry(cmd, cli.db.as_deref()),
-        Command::Checks(args) => registry::run_checks(args, cli.db.as_deref()),
-        Command::Approve(args) => registry::run_decide(
+        Command::Checks(args) => approval::run_checks(args, cli.db.as_deref()),
+        Command::Approve(args) => approval::run_decide(
             args,
             driftdeck::registry::approval::Decision::Approve,
             cli.db.as_deref(),
         ),
-        Command::Reject(args) => registry::run_decide(
+        Command::Reject(args) => approval::run_decide(
             args,
             driftdeck::registry::approval::Decision::Reject,
             cli.db.as_deref(),
         ),
-        Command::Publish(args) => registry::run_publish(args, cli.db.as_deref()),
-        Command::Outbox { command } => registry::run_outbox(command, cli.db.as_deref()),
-        Command::Alias(cmd) => registry::run_alias(cmd, cli.db.as_deref()),
-        Command::Audit(args) => registry::run_audit(args, cli.db.as_deref()),
+        Command::Publish(args) => publish::run_publish(args, cli.db.as_deref()),
+        Command::Outbox { command } => publish::run_outbox(command, cli.db.as_deref()),
+        Command::Alias(cmd) => alias::run_alias(cmd, cli.db.as_deref()),
+        Command::Audit(args) => approval::run_audit(args, cli.db.as_deref()),
     }
 }
 
@@ -155,6 +204,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
 fn open_catalog(db: Option<&std::path::Path>) -> Result<Catalog, Failure> {
     let path = catalog::location(db)?;
     Ok(Catalog::open(&path)?)
+}
+
+/// Writes a report to `-o FILE`, or to stdout without one.
+fn write_report(output: Option<&std::path::Path>, body: &str) -> Result<(), Failure> {
+    match output {
+        Some(path) => std::fs::write(path, body).map_err(|e| {
+            Failure::BadInput(anyhow::anyhow!(
+                "cannot write the report to {}: {e}",
+                path.display()
+            ))
+        }),
+        None => Ok(std::io::stdout().lock().write_all(body.as_bytes())?),
+    }
 }
 
 /// Writes `value` as pretty JSON and a newline to stdout.

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use driftdeck::catalog::Project;
+use driftdeck::catalog::lists::ProjectJson;
 use driftdeck::time;
-use serde::Serialize;
 
 use super::{Failure, open_catalog, print_json};
 
@@ -51,30 +51,6 @@ pub struct Output {
     json: bool,
 }
 
-/// A project as `--json` prints it (a stable format: fields are only ever added).
-#[derive(Debug, Serialize)]
-struct ProjectJson {
-    id: i64,
-    name: String,
-    path: String,
-    added_at: String,
-    watch: bool,
-    exists: bool,
-}
-
-impl From<&Project> for ProjectJson {
-    fn from(p: &Project) -> ProjectJson {
-        ProjectJson {
-            id: p.id,
-            name: p.name.clone(),
-            path: p.path.display().to_string(),
-            added_at: time::rfc3339_ms(p.added_at_ms),
-            watch: p.watch,
-            exists: p.exists_on_disk(),
-        }
-    }
-}
-
 pub fn run(cmd: ProjectCommand, db: Option<&Path>) -> Result<(), Failure> {
     let mut catalog = open_catalog(db)?;
     match cmd {
@@ -86,7 +62,7 @@ pub fn run(cmd: ProjectCommand, db: Option<&Path>) -> Result<(), Failure> {
         ProjectCommand::List { output } => {
             let projects = catalog.projects()?;
             if output.json {
-                let rows: Vec<ProjectJson> = projects.iter().map(ProjectJson::from).collect();
+                let rows = catalog.list_projects()?;
                 return print_json(&rows);
             }
             let mut out = std::io::stdout().lock();

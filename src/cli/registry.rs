@@ -1,38 +1,21 @@
-//! `driftdeck registry …`, `checks`, `approve`, `reject`, `publish`, `outbox`, `alias`, `audit`:
-//! approval and publishing to an MLflow Model Registry (see `driftdeck::registry`).
+//! `driftdeck registry login|logout|status|pull|models|download`: registry connections (secrets in
+//! the OS keyring) and the registry's models (see `driftdeck::registry`).
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use driftdeck::catalog::Catalog;
-use driftdeck::catalog::registry::{AuditEntry, JobRow, RemoteModelRow};
-use driftdeck::registry::approval::{self, Decision};
-use driftdeck::registry::connection::{self, AuthKind, Connection};
-use driftdeck::registry::model::{self, ModelRef};
-use driftdeck::registry::policy::{self, Checklist, Policy};
-use driftdeck::registry::publish::{self, PublishOptions};
+use driftdeck::registry::RegistryError;
+use driftdeck::registry::connection::{self, AuthKind, ConnectionInfo, LoginRequest};
+use driftdeck::registry::model;
+use driftdeck::registry::remote::{self, RemoteModelJson};
 use driftdeck::registry::secret::SecretStore;
-use driftdeck::registry::{RegistryError, aliases, remote};
 use serde_json::{Value, json};
 
 use super::table::Table;
 use super::{Failure, open_catalog, print_json};
-
-impl From<RegistryError> for Failure {
-    fn from(err: RegistryError) -> Failure {
-        if err.is_remote() {
-            Failure::Remote(anyhow::Error::new(err))
-        } else if let RegistryError::Catalog(e) = err {
-            e.into()
-        } else if err.is_bad_input() || matches!(err, RegistryError::Cancelled) {
-            Failure::BadInput(anyhow::Error::new(err))
-        } else {
-            Failure::Internal(anyhow::Error::new(err))
-        }
-    }
-}
 
 #[derive(Debug, Subcommand)]
 pub enum RegistryCommand {
@@ -112,124 +95,7 @@ pub struct DownloadArgs {
     registry: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct ChecksArgs {
-    /// A catalog model id, or the path of a model file or folder
-    model: String,
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct DecideArgs {
-    /// A catalog model id, or the path of a model file or folder
-    model: String,
-    /// Why (required; goes into the audit log)
-    #[arg(long)]
-    note: String,
-    /// Approve although a check failed: say why (required then)
-    #[arg(long)]
-    override_note: Option<String>,
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProgressMode {
-    /// A progress line on a terminal, one line per step otherwise
-    Auto,
-    /// One JSON object per update on stderr
-    Json,
-    None,
-}
-
-#[derive(Debug, Args)]
-pub struct PublishArgs {
-    /// A catalog model id, or the path of a model file or folder
-    model: String,
-    /// The registered model name (default: its registered or catalog name, else the file name)
-    #[arg(long)]
-    name: Option<String>,
-    /// Point this alias at the new version (e.g. champion, challenger)
-    #[arg(long)]
-    alias: Option<String>,
-    /// The registry URL (default: driftdeck.toml's, else the default connection)
-    #[arg(long)]
-    registry: Option<String>,
-    /// Do not push the source run's params, metrics and tags
-    #[arg(long)]
-    no_source_run: bool,
-    /// Attempts before the job fails for good (retries back off from 1 s to 60 s)
-    #[arg(long, default_value_t = publish::DEFAULT_MAX_ATTEMPTS)]
-    max_attempts: i64,
-    /// Queue the job and return; `driftdeck outbox run` (or the app) sends it
-    #[arg(long)]
-    no_wait: bool,
-    #[arg(long, value_enum, default_value = "auto")]
-    progress: ProgressMode,
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum OutboxCommand {
-    /// List publish jobs (the default)
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Send every queued job now, retrying with backoff until each is done or failed
-    Run {
-        #[arg(long, value_enum, default_value = "auto")]
-        progress: ProgressMode,
-    },
-    /// Cancel a job (a running one stops at its next chunk)
-    Cancel { id: i64 },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AliasCommand {
-    /// Move the champion alias to the challenger's version (and remove the challenger alias)
-    Promote(AliasArgs),
-    /// Move the champion alias back to the version it pointed at before
-    Rollback(AliasArgs),
-    /// Point an alias at a version
-    Set {
-        name: String,
-        alias: String,
-        #[arg(value_name = "VERSION")]
-        model_version: String,
-        #[arg(long)]
-        registry: Option<String>,
-    },
-}
-
-#[derive(Debug, Args)]
-pub struct AliasArgs {
-    /// The registered model name
-    name: String,
-    #[arg(long)]
-    registry: Option<String>,
-    /// The champion alias's name (default: driftdeck.toml's, else champion)
-    #[arg(long)]
-    champion: Option<String>,
-    /// The challenger alias's name (default: driftdeck.toml's, else challenger)
-    #[arg(long)]
-    challenger: Option<String>,
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct AuditArgs {
-    /// Only entries about this model (catalog id or path)
-    #[arg(long)]
-    model: Option<String>,
-    #[arg(long)]
-    json: bool,
-}
-
-fn store() -> Result<SecretStore, Failure> {
+pub fn store() -> Result<SecretStore, Failure> {
     Ok(SecretStore::open()?)
 }
 
@@ -279,39 +145,23 @@ pub fn run_registry(cmd: RegistryCommand, db: Option<&Path>) -> Result<(), Failu
             let conn = connection::resolve(&catalog, registry.as_deref())?;
             let client = conn.client(&store()?)?;
             let rows = remote::pull(&mut catalog, &client)?;
-            print_remote(&rows, json)
+            print_remote(&remote::to_json(&catalog, &rows)?, json)
         }
         RegistryCommand::Models { registry, json } => {
-            let url = registry
-                .as_deref()
-                .map(connection::normalize_url)
-                .transpose()?;
-            let rows = catalog.remote_models(url.as_deref())?;
-            print_remote(&rows, json)
+            print_remote(&remote::list(&catalog, registry.as_deref())?, json)
         }
         RegistryCommand::Download(args) => download(&catalog, args),
     }
 }
 
 fn login(catalog: &mut Catalog, args: LoginArgs) -> Result<(), Failure> {
-    let url = connection::normalize_url(&args.url)?;
     let auth = match (&args.username, args.token) {
         (Some(_), _) => AuthKind::Basic,
         (None, true) => AuthKind::Bearer,
         (None, false) => AuthKind::None,
     };
-    let ca_file = args
-        .ca_file
-        .as_deref()
-        .map(connection::ca_file)
-        .transpose()?;
-    let conn = Connection {
-        url: url.clone(),
-        auth,
-        username: args.username.clone(),
-        ca_file,
-        is_default: args.default,
-    };
+    // The URL is checked before the secret is asked for.
+    let url = connection::normalize_url(&args.url)?;
     let secret = match auth {
         AuthKind::None => None,
         AuthKind::Basic => Some(read_secret(&format!(
@@ -321,16 +171,29 @@ fn login(catalog: &mut Catalog, args: LoginArgs) -> Result<(), Failure> {
         AuthKind::Bearer => Some(read_secret(&format!("Token for {url}: "))?),
     };
     let store = store()?;
-    connection::login(catalog, &store, &conn, secret.as_deref(), !args.no_verify)?;
+    let saved = connection::login_with(
+        catalog,
+        &store,
+        &LoginRequest {
+            url,
+            auth: auth.as_str().to_string(),
+            username: args.username.clone(),
+            secret,
+            ca_file: args.ca_file.as_ref().map(|p| p.display().to_string()),
+            make_default: args.default,
+            verify: !args.no_verify,
+        },
+    )?;
     println!(
-        "Logged in to {url}{}{}",
-        match &args.username {
+        "Logged in to {}{}{}",
+        saved.url,
+        match &saved.username {
             Some(u) => format!(" as {u}"),
             None if auth == AuthKind::Bearer => " with a token".to_string(),
             None => " (no authentication)".to_string(),
         },
-        if secret.is_some() {
-            format!("; secret stored in the {} keyring", store.backend_name())
+        if saved.has_secret {
+            format!("; secret stored in the {} keyring", saved.keyring)
         } else {
             String::new()
         }
@@ -338,36 +201,31 @@ fn login(catalog: &mut Catalog, args: LoginArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A connection with the result of checking it, as `registry status --json` prints it.
+#[derive(serde::Serialize)]
+struct ConnectionStatus {
+    #[serde(flatten)]
+    connection: ConnectionInfo,
+    /// `ok`, or why the server refused; absent without `--check`.
+    check: Option<String>,
+}
+
 fn status(catalog: &Catalog, check: bool, as_json: bool) -> Result<(), Failure> {
     let store = store()?;
     let mut rows = Vec::new();
-    for row in catalog.registries()? {
-        let conn = Connection::from_row(&row)?;
-        let has_secret = match conn.auth {
-            AuthKind::None => false,
-            _ => store.get(&conn.account())?.is_some(),
-        };
-        let reachable = if check {
-            Some(match conn.client(&store).map_err(Failure::from) {
-                Ok(client) => match client.check_access() {
-                    Ok(()) => "ok".to_string(),
-                    Err(e) => e.message,
-                },
-                Err(e) => match e {
-                    Failure::BadInput(e) | Failure::Internal(e) | Failure::Remote(e) => {
-                        e.to_string()
-                    }
-                    Failure::Check(m) => m,
-                },
-            })
-        } else {
-            None
-        };
-        rows.push(json!({
-            "url": conn.url, "auth": conn.auth.as_str(), "username": conn.username,
-            "ca_file": conn.ca_file, "is_default": conn.is_default, "has_secret": has_secret,
-            "keyring": store.backend_name(), "check": reachable,
-        }));
+    for info in connection::connections(catalog, &store)? {
+        let reachable = check.then(|| {
+            let client =
+                connection::resolve(catalog, Some(&info.url)).and_then(|conn| conn.client(&store));
+            match client.and_then(|c| Ok(c.check_access()?)) {
+                Ok(()) => "ok".to_string(),
+                Err(e) => e.to_string(),
+            }
+        });
+        rows.push(ConnectionStatus {
+            connection: info,
+            check: reachable,
+        });
     }
     if as_json {
         return print_json(&json!({"keyring": store.backend_name(), "registries": rows}));
@@ -379,40 +237,27 @@ fn status(catalog: &Catalog, check: bool, as_json: bool) -> Result<(), Failure> 
     }
     let mut table = Table::new(["URL", "AUTH", "USER", "DEFAULT", "SECRET", "CHECK"]);
     for r in &rows {
-        let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+        let c = &r.connection;
         table.row([
-            s("url"),
-            s("auth"),
-            s("username"),
-            if r["is_default"].as_bool() == Some(true) {
-                "yes"
-            } else {
-                ""
-            }
-            .into(),
-            match (s("auth").as_str(), r["has_secret"].as_bool()) {
+            c.url.clone(),
+            c.auth.to_string(),
+            c.username.clone().unwrap_or_default(),
+            if c.is_default { "yes" } else { "" }.into(),
+            match (c.auth, c.has_secret) {
                 ("none", _) => "—".into(),
-                (_, Some(true)) => "stored".into(),
+                (_, true) => "stored".into(),
                 _ => "missing".into(),
             },
-            s("check"),
+            r.check.clone().unwrap_or_default(),
         ]);
     }
     table.write(&mut std::io::stdout().lock())?;
     Ok(())
 }
 
-fn remote_json(row: &RemoteModelRow) -> Value {
-    json!({
-        "registry": row.registry, "name": row.name, "description": row.description,
-        "tags": row.tags, "aliases": row.aliases, "versions": row.versions,
-        "pulled_ms": row.pulled_ms, "url": remote::url_of(row),
-    })
-}
-
-fn print_remote(rows: &[RemoteModelRow], as_json: bool) -> Result<(), Failure> {
+fn print_remote(rows: &[RemoteModelJson], as_json: bool) -> Result<(), Failure> {
     if as_json {
-        return print_json(&json!({"models": rows.iter().map(remote_json).collect::<Vec<_>>()}));
+        return print_json(&json!({ "models": rows }));
     }
     if rows.is_empty() {
         println!("No registry models (pull with `driftdeck registry pull`)");
@@ -526,450 +371,4 @@ fn tempdir_for(output: &Path) -> Result<PathBuf, Failure> {
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::BadInput(anyhow!("cannot create {}: {e}", output.display())))?;
     Ok(dir)
-}
-
-/// A model, its policy and its checklist (evidence written beside the catalog).
-fn checked(
-    catalog: &Catalog,
-    reference: &str,
-) -> Result<(ModelRef, Option<Policy>, Checklist), Failure> {
-    Ok(policy::check_model(catalog, reference)?)
-}
-
-fn checklist_json(
-    model: &ModelRef,
-    checklist: &Checklist,
-    status: &approval::ModelStatus,
-) -> Value {
-    json!({
-        "model_id": model.id, "path": model.path, "format": model.format,
-        "content_hash": model.content_hash, "status": status.status,
-        "policy": checklist.policy, "checks": checklist.checks, "all_passed": checklist.all_passed,
-        "approval": status.approval, "publications": status.publications,
-        "evidence": checklist.evidence, "datasets": checklist.datasets,
-    })
-}
-
-fn print_checklist(model: &ModelRef, checklist: &Checklist, status: &approval::ModelStatus) {
-    println!(
-        "{} ({}, content {}): {}",
-        model.path.display(),
-        model.format,
-        &model.content_hash[..12],
-        status.status
-    );
-    match &checklist.policy {
-        Some(p) => println!("Policy: {}", p.display()),
-        None => println!("Policy: none (add driftdeck.toml to the project to gate approvals)"),
-    }
-    for c in &checklist.checks {
-        let mark = match c.status {
-            policy::CheckStatus::Pass => "pass ",
-            policy::CheckStatus::Fail => "FAIL ",
-            policy::CheckStatus::Error => "ERROR",
-        };
-        println!(
-            "  {mark} {}: expected {}, got {}{}",
-            c.label,
-            c.expected,
-            c.actual.as_deref().unwrap_or("—"),
-            c.detail
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default()
-        );
-    }
-    if let Some(a) = &status.approval {
-        println!(
-            "{} by {} at {}: {}{}",
-            if a.decision == "approved" {
-                "Approved"
-            } else {
-                "Rejected"
-            },
-            a.actor,
-            driftdeck::time::rfc3339_ms(a.at_ms),
-            a.note,
-            a.override_note
-                .as_deref()
-                .map(|o| format!(" (override: {o})"))
-                .unwrap_or_default()
-        );
-    }
-    for p in &status.publications {
-        println!("Published: {} version {} at {}", p.name, p.version, p.url);
-    }
-}
-
-pub fn run_checks(args: ChecksArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let catalog = open_catalog(db)?;
-    let (model, _, checklist) = checked(&catalog, &args.model)?;
-    let status = approval::status(&catalog, &model.content_hash)?;
-    if args.json {
-        return print_json(&checklist_json(&model, &checklist, &status));
-    }
-    print_checklist(&model, &checklist, &status);
-    Ok(())
-}
-
-pub fn run_decide(args: DecideArgs, decision: Decision, db: Option<&Path>) -> Result<(), Failure> {
-    let mut catalog = open_catalog(db)?;
-    let (model, _, checklist) = checked(&catalog, &args.model)?;
-    let status = approval::decide(
-        &mut catalog,
-        &model,
-        &checklist,
-        decision,
-        &args.note,
-        args.override_note.as_deref(),
-        driftdeck::time::now_ms(),
-    )?;
-    if args.json {
-        return print_json(&checklist_json(&model, &checklist, &status));
-    }
-    print_checklist(&model, &checklist, &status);
-    Ok(())
-}
-
-/// Prints job progress on stderr.
-struct Reporter {
-    mode: ProgressMode,
-    tty: bool,
-    last: String,
-}
-
-impl Reporter {
-    fn new(mode: ProgressMode) -> Reporter {
-        Reporter {
-            mode,
-            tty: std::io::stderr().is_terminal(),
-            last: String::new(),
-        }
-    }
-
-    fn report(&mut self, job: &JobRow) {
-        let mut err = std::io::stderr().lock();
-        match self.mode {
-            ProgressMode::None => {}
-            ProgressMode::Json => {
-                let _ = writeln!(
-                    err,
-                    "{}",
-                    json!({"job": job.id, "state": job.state, "step": job.step,
-                           "bytes_done": job.bytes_done, "bytes_total": job.bytes_total,
-                           "attempts": job.attempts, "error": job.error, "version": job.version})
-                );
-            }
-            ProgressMode::Auto => {
-                let pct = if job.bytes_total > 0 {
-                    100.0 * job.bytes_done as f64 / job.bytes_total as f64
-                } else {
-                    0.0
-                };
-                let line = match job.state.as_str() {
-                    "waiting" => format!(
-                        "job {}: {}",
-                        job.id,
-                        job.error.as_deref().unwrap_or("waiting to retry")
-                    ),
-                    "running" => format!("job {}: {} ({pct:.0}%)", job.id, job.step),
-                    _ => String::new(),
-                };
-                if self.tty {
-                    let _ = write!(err, "\r\x1b[2K{line}");
-                    if job.is_finished() {
-                        let _ = write!(err, "\r\x1b[2K");
-                    }
-                } else {
-                    let key = format!("{}|{}|{}", job.state, job.step, job.attempts);
-                    if key != self.last && !line.is_empty() {
-                        let _ = writeln!(err, "{line}");
-                        self.last = key;
-                    }
-                }
-            }
-        }
-        let _ = err.flush();
-    }
-}
-
-fn job_json(job: &JobRow) -> Value {
-    json!({
-        "id": job.id, "model_id": job.model_id, "model_path": job.model_path,
-        "content_hash": job.content_hash, "registry": job.registry, "name": job.name,
-        "alias": job.alias, "state": job.state, "step": job.step, "bytes_done": job.bytes_done,
-        "bytes_total": job.bytes_total, "attempts": job.attempts, "max_attempts": job.max_attempts,
-        "error": job.error, "next_attempt_ms": job.next_attempt_ms, "version": job.version,
-        "version_url": job.version_url, "created_ms": job.created_ms, "updated_ms": job.updated_ms,
-    })
-}
-
-/// The exit for a job that ended without a version.
-fn job_failure(job: &JobRow) -> Failure {
-    let message = format!(
-        "publish job {} {}: {}",
-        job.id,
-        job.state,
-        job.error.as_deref().unwrap_or("no reason recorded")
-    );
-    match job.error_kind.as_deref() {
-        Some("remote") => Failure::Remote(anyhow!(message)),
-        _ => Failure::BadInput(anyhow!(message)),
-    }
-}
-
-pub fn run_publish(args: PublishArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let mut catalog = open_catalog(db)?;
-    let (model, policy, checklist) = checked(&catalog, &args.model)?;
-    let options = PublishOptions {
-        name: args.name.clone(),
-        alias: args.alias.clone(),
-        registry: args.registry.clone(),
-        push_source_run: !args.no_source_run,
-        max_attempts: Some(args.max_attempts),
-    };
-    let job = publish::enqueue(
-        &mut catalog,
-        &model,
-        &checklist,
-        policy.as_ref(),
-        &options,
-        driftdeck::time::now_ms(),
-    )?;
-    if args.no_wait {
-        if args.json {
-            return print_json(&job_json(&job));
-        }
-        println!(
-            "Queued publish job {} ({} to {})",
-            job.id, job.name, job.registry
-        );
-        return Ok(());
-    }
-    let store = store()?;
-    let mut reporter = Reporter::new(args.progress);
-    publish::drain(&mut catalog, &store, Some(job.id), true, &mut |j| {
-        reporter.report(j)
-    })?;
-    let job = catalog.job(job.id)?;
-    if args.json {
-        print_json(&job_json(&job))?;
-    }
-    if job.state != "done" {
-        return Err(job_failure(&job));
-    }
-    if !args.json {
-        println!(
-            "Published {} version {}{} to {}: {}",
-            job.name,
-            job.version.as_deref().unwrap_or("?"),
-            job.alias
-                .as_deref()
-                .map(|a| format!(" (alias {a})"))
-                .unwrap_or_default(),
-            job.registry,
-            job.version_url.as_deref().unwrap_or("")
-        );
-    }
-    Ok(())
-}
-
-pub fn run_outbox(cmd: Option<OutboxCommand>, db: Option<&Path>) -> Result<(), Failure> {
-    let mut catalog = open_catalog(db)?;
-    match cmd.unwrap_or(OutboxCommand::List { json: false }) {
-        OutboxCommand::List { json } => {
-            let jobs = catalog.jobs()?;
-            if json {
-                return print_json(&json!({"jobs": jobs.iter().map(job_json).collect::<Vec<_>>()}));
-            }
-            if jobs.is_empty() {
-                println!("The outbox is empty");
-                return Ok(());
-            }
-            let mut table = Table::new([
-                "ID", "STATE", "MODEL", "REGISTRY", "VERSION", "PROGRESS", "ERROR",
-            ]);
-            for j in &jobs {
-                table.row([
-                    j.id.to_string(),
-                    j.state.clone(),
-                    j.name.clone(),
-                    j.registry.clone(),
-                    j.version.clone().unwrap_or_default(),
-                    if j.bytes_total > 0 {
-                        format!("{:.0}%", 100.0 * j.bytes_done as f64 / j.bytes_total as f64)
-                    } else {
-                        String::new()
-                    },
-                    j.error.clone().unwrap_or_default(),
-                ]);
-            }
-            table.write(&mut std::io::stdout().lock())?;
-            Ok(())
-        }
-        OutboxCommand::Run { progress } => {
-            let store = store()?;
-            let mut reporter = Reporter::new(progress);
-            let touched = publish::drain(&mut catalog, &store, None, true, &mut |j| {
-                reporter.report(j)
-            })?;
-            let mut failed = None;
-            for j in &touched {
-                match j.state.as_str() {
-                    "done" => println!(
-                        "job {}: {} version {} ({})",
-                        j.id,
-                        j.name,
-                        j.version.as_deref().unwrap_or("?"),
-                        j.version_url.as_deref().unwrap_or("")
-                    ),
-                    _ => {
-                        println!(
-                            "job {}: {}: {}",
-                            j.id,
-                            j.state,
-                            j.error.as_deref().unwrap_or("")
-                        );
-                        if j.state == "failed" {
-                            failed = Some(j.clone());
-                        }
-                    }
-                }
-            }
-            if touched.is_empty() {
-                println!("Nothing to send");
-            }
-            match failed {
-                Some(j) => Err(job_failure(&j)),
-                None => Ok(()),
-            }
-        }
-        OutboxCommand::Cancel { id } => {
-            let job = catalog.cancel_job(id, driftdeck::time::now_ms())?;
-            println!(
-                "job {}: {}",
-                job.id,
-                if job.state == "running" {
-                    "cancelling (stops at the next chunk)"
-                } else {
-                    job.state.as_str()
-                }
-            );
-            Ok(())
-        }
-    }
-}
-
-fn alias_names(
-    policy_dir: Option<&Path>,
-    champion: Option<String>,
-    challenger: Option<String>,
-) -> Result<(String, String), Failure> {
-    let policy = match policy_dir {
-        Some(d) => Policy::load(d)?,
-        None => None,
-    };
-    let (c, ch) = policy
-        .as_ref()
-        .map(Policy::alias_names)
-        .unwrap_or(("champion".into(), "challenger".into()));
-    Ok((champion.unwrap_or(c), challenger.unwrap_or(ch)))
-}
-
-pub fn run_alias(cmd: AliasCommand, db: Option<&Path>) -> Result<(), Failure> {
-    let mut catalog = open_catalog(db)?;
-    let store = store()?;
-    let cwd = std::env::current_dir().ok();
-    match cmd {
-        AliasCommand::Set {
-            name,
-            alias,
-            model_version: version,
-            registry,
-        } => {
-            publish::check_alias(&alias)?;
-            let conn = connection::resolve(&catalog, registry.as_deref())?;
-            let client = conn.client(&store)?;
-            let (champion, _) = alias_names(cwd.as_deref(), None, None)?;
-            let previous = aliases::point(
-                &client,
-                &mut catalog,
-                &conn.url,
-                &name,
-                &alias,
-                &version,
-                &champion,
-                "set",
-                None,
-            )?;
-            remote::pull_one(&mut catalog, &client, &name)?;
-            println!(
-                "{name}: {alias} → version {version}{}",
-                previous.map(|p| format!(" (was {p})")).unwrap_or_default()
-            );
-            Ok(())
-        }
-        AliasCommand::Promote(args) => {
-            let conn = connection::resolve(&catalog, args.registry.as_deref())?;
-            let client = conn.client(&store)?;
-            let (champion, challenger) =
-                alias_names(cwd.as_deref(), args.champion, args.challenger)?;
-            let row = aliases::promote(&client, &mut catalog, &args.name, &champion, &challenger)?;
-            finish_alias(&row, &champion, args.json)
-        }
-        AliasCommand::Rollback(args) => {
-            let conn = connection::resolve(&catalog, args.registry.as_deref())?;
-            let client = conn.client(&store)?;
-            let (champion, _) = alias_names(cwd.as_deref(), args.champion, args.challenger)?;
-            let row = aliases::rollback(&client, &mut catalog, &args.name, &champion)?;
-            finish_alias(&row, &champion, args.json)
-        }
-    }
-}
-
-fn finish_alias(row: &RemoteModelRow, champion: &str, as_json: bool) -> Result<(), Failure> {
-    if as_json {
-        return print_json(&remote_json(row));
-    }
-    println!(
-        "{}: {champion} → version {}",
-        row.name,
-        row.aliases[champion].as_str().unwrap_or("none")
-    );
-    Ok(())
-}
-
-fn audit_json(e: &AuditEntry) -> Value {
-    json!({"id": e.id, "at_ms": e.at_ms, "actor": e.actor, "action": e.action, "subject": e.subject,
-           "content_hash": e.content_hash, "note": e.note, "details": e.details})
-}
-
-pub fn run_audit(args: AuditArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let catalog = open_catalog(db)?;
-    let entries = match &args.model {
-        Some(m) => {
-            let model = model::resolve(&catalog, m)?;
-            catalog.audit_log(Some(&model.subject()), Some(&model.content_hash))?
-        }
-        None => catalog.audit_log(None, None)?,
-    };
-    if args.json {
-        return print_json(&json!({"entries": entries.iter().map(audit_json).collect::<Vec<_>>()}));
-    }
-    if entries.is_empty() {
-        println!("The audit log is empty");
-        return Ok(());
-    }
-    let mut table = Table::new(["WHEN", "WHO", "ACTION", "SUBJECT", "NOTE"]);
-    for e in &entries {
-        table.row([
-            driftdeck::time::rfc3339_ms(e.at_ms),
-            e.actor.clone(),
-            e.action.clone(),
-            e.subject.clone(),
-            e.note.clone().unwrap_or_default(),
-        ]);
-    }
-    table.write(&mut std::io::stdout().lock())?;
-    Ok(())
 }

@@ -88,22 +88,6 @@ pub fn number(v: f64) -> String {
     }
 }
 
-/// A JSON number, or the strings "NaN", "Infinity", "-Infinity" (strict JSON has no non-finite
-/// numbers; this is the convention of the test data's manifests too).
-pub fn json_number(v: f64) -> serde_json::Value {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        }
-    } else {
-        serde_json::json!(v)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

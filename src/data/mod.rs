@@ -161,6 +161,16 @@ pub enum DataErrorKind {
     },
 }
 
+/// The input is at fault, except when a reader crashed on it (a bug of ours or Polars').
+impl crate::error::Classify for DataError {
+    fn code(&self) -> crate::error::ErrorCode {
+        match self.kind {
+            DataErrorKind::Crashed { .. } => crate::error::ErrorCode::Internal,
+            _ => crate::error::ErrorCode::BadInput,
+        }
+    }
+}
+
 impl DataErrorKind {
     /// A stable code for the UI to branch on (never on the message).
     pub fn code(&self) -> &'static str {
@@ -177,6 +187,43 @@ impl DataErrorKind {
             DataErrorKind::Crashed { .. } => "reader_crashed",
         }
     }
+}
+
+/// A column's values as category strings: strings as they are, numbers as they print, with
+/// whole floats as integers so that 1.0 in one file and 1 in the other are one category (the
+/// fairness check maps labels the same way).
+pub fn category_strings(
+    column: &polars::prelude::Column,
+) -> polars::prelude::PolarsResult<polars::prelude::StringChunked> {
+    use polars::prelude::DataType;
+    if column.dtype().is_string() {
+        return Ok(column.str()?.clone());
+    }
+    if column.dtype().is_float() {
+        let f = column.cast(&DataType::Float64)?;
+        return Ok(f
+            .f64()?
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    if v.fract() == 0.0 && v.abs() < 1e15 {
+                        format!("{}", v as i64)
+                    } else {
+                        format!("{v}")
+                    }
+                })
+            })
+            .collect());
+    }
+    Ok(column.cast(&DataType::String)?.str()?.clone())
+}
+
+/// The BLAKE3 (hex) of a tabular file's bytes, for reports: [`crate::hash::hash_file`] with the
+/// error a data reader reports.
+pub fn file_hash(path: &Path) -> Result<String, DataError> {
+    crate::hash::hash_file(path)
+        .map(|(_, hex)| hex)
+        .map_err(|e| DataError::new(path, DataErrorKind::Io(e)))
 }
 
 #[cfg(test)]

@@ -1153,7 +1153,7 @@ mod tests {
 
     #[test]
     fn fixture_formats_have_their_kinds() {
-        let plain = crate::scan::testing::fixtures().join("plain-project");
+        let plain = crate::test_data::fixtures().join("plain-project");
         let valid = profile(&plain.join("valid.parquet")).unwrap();
         let ts = col_of(&valid, "snapshot_ts");
         assert_eq!(ts.kind, Kind::Datetime);
@@ -1216,7 +1216,7 @@ mod tests {
             "'ARROW1'",
         );
         let truncated = dir.path().join("t.parquet");
-        let valid = crate::scan::testing::fixtures().join("plain-project/valid.parquet");
+        let valid = crate::test_data::fixtures().join("plain-project/valid.parquet");
         std::fs::write(&truncated, &std::fs::read(valid).unwrap()[..1000]).unwrap();
         check(&truncated, "truncated_parquet", "1000 bytes");
         let latin1 = dir.path().join("latin1.csv");

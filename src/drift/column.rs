@@ -6,7 +6,7 @@ use crate::data::Kind;
 use super::method::{Method, Selection, default_method};
 use super::report::{Bars, CategoryChanges, ColumnResult, EffectSize, Histogram, SideSummary};
 use super::sample::{ColumnSample, Values, align_categories, distinct_pooled_capped};
-use super::stats::{self, Sample, more};
+use super::stats::{self, Sample, anderson, cramer_von_mises, fisher};
 
 /// Bins of the numeric histograms in reports (pre-aggregated: reports never hold raw rows).
 pub const HISTOGRAM_BINS: usize = 30;
@@ -169,6 +169,14 @@ pub struct Outcome {
     pub p_value: Option<f64>,
 }
 
+/// The outcome of a statistical test: its statistic and p-value.
+fn tested(statistic: f64, p_value: f64) -> Outcome {
+    Outcome {
+        statistic,
+        p_value: Some(p_value),
+    }
+}
+
 fn distance(statistic: f64) -> Outcome {
     Outcome {
         statistic,
@@ -244,10 +252,7 @@ pub fn run_method(
         Method::Ks => {
             let (a, b) = numbers()?;
             let t = stats::ks_2samp(a, b).map_err(err)?;
-            Outcome {
-                statistic: t.statistic,
-                p_value: Some(t.pvalue),
-            }
+            tested(t.statistic, t.pvalue)
         }
         Method::Wasserstein => {
             let (a, b) = numbers()?;
@@ -264,19 +269,13 @@ pub fn run_method(
         }
         Method::Cvm => {
             let (a, b) = numbers()?;
-            let t = more::cramervonmises_2samp(a, b).map_err(err)?;
-            Outcome {
-                statistic: t.statistic,
-                p_value: Some(t.pvalue),
-            }
+            let t = cramer_von_mises::cramervonmises_2samp(a, b).map_err(err)?;
+            tested(t.statistic, t.pvalue)
         }
         Method::Anderson => {
             let (a, b) = numbers()?;
-            let t = more::anderson_ksamp(a, b).map_err(err)?;
-            Outcome {
-                statistic: t.statistic,
-                p_value: Some(t.pvalue),
-            }
+            let t = anderson::anderson_ksamp(a, b).map_err(err)?;
+            tested(t.statistic, t.pvalue)
         }
         Method::Fisher => {
             let (r, c) = aligned_counts(reference, current);
@@ -289,11 +288,8 @@ pub fn run_method(
                 c.first().copied().unwrap_or(0),
                 c.get(1).copied().unwrap_or(0),
             );
-            let t = more::fisher_exact([[r0, r1], [c0, c1]]);
-            Outcome {
-                statistic: t.statistic,
-                p_value: Some(t.pvalue),
-            }
+            let t = fisher::fisher_exact([[r0, r1], [c0, c1]]);
+            tested(t.statistic, t.pvalue)
         }
         Method::ChiSquare | Method::Chi2Contingency => {
             let (r, c) = aligned_counts(reference, current);
@@ -303,10 +299,7 @@ pub fn run_method(
                 stats::chi2_contingency(&r, &c, false)
             }
             .map_err(err)?;
-            Outcome {
-                statistic: t.statistic,
-                p_value: Some(t.pvalue),
-            }
+            tested(t.statistic, t.pvalue)
         }
         Method::Z => {
             let (r, c) = aligned_counts(reference, current);
@@ -314,10 +307,7 @@ pub fn run_method(
             let (rn, cn) = (r.iter().sum(), c.iter().sum());
             let (rs, cs) = if r.len() < 2 { (rn, cn) } else { (rs, cs) };
             let t = stats::two_proportion_z_test(rs, rn, cs, cn).map_err(err)?;
-            Outcome {
-                statistic: t.statistic,
-                p_value: Some(t.pvalue),
-            }
+            tested(t.statistic, t.pvalue)
         }
         Method::JensenShannon => {
             let (pr, pc) = binned(reference, current)?;

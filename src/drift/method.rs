@@ -292,6 +292,32 @@ pub fn default_method(kind: Kind, reference_non_null: u64, distinct: u64) -> Sel
     }
 }
 
+/// A method as a chooser lists it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MethodInfo {
+    pub name: &'static str,
+    pub label: &'static str,
+    /// The column kinds it applies to.
+    pub kinds: Vec<&'static str>,
+    pub has_p_value: bool,
+    pub default_threshold: f64,
+}
+
+/// Every method, for the app's method override and `driftdeck drift --help`.
+pub fn catalogue() -> Vec<MethodInfo> {
+    Method::ALL
+        .into_iter()
+        .map(|m| MethodInfo {
+            name: m.name(),
+            label: m.label(),
+            kinds: m.kinds().into_iter().map(|k| k.as_str()).collect(),
+            has_p_value: m.has_p_value(),
+            default_threshold: m.default_threshold(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

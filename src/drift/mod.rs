@@ -19,15 +19,21 @@
 
 pub mod column;
 pub mod compare;
+pub mod error;
 pub mod method;
+pub mod options;
+pub mod read;
 pub mod report;
 pub mod sample;
+pub mod schema;
 pub mod sketch;
 pub mod special;
 pub mod stats;
 pub mod timeline;
 
-pub use compare::{DriftError, DriftOptions, Progress, compare, compare_with_cache};
+pub use compare::{compare, compare_with_cache};
+pub use error::DriftError;
 pub use method::Method;
+pub use options::{DriftOptions, Progress};
 pub use report::DriftReport;
 pub use stats::StatsError;

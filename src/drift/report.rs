@@ -4,12 +4,13 @@
 //! rename them. Numbers JSON cannot hold (an infinite chi-square statistic) are written as the
 //! strings `"Infinity"`, `"-Infinity"`, `"NaN"`, as everywhere else in Driftdeck's JSON.
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 /// The current report format; bumped only for an incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DriftReport {
     pub format_version: u32,
     pub reference: SideInfo,
@@ -32,6 +33,7 @@ pub struct DriftReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SideInfo {
     pub path: String,
     pub format: String,
@@ -44,6 +46,7 @@ pub struct SideInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SchemaDiff {
     /// Columns only in the current file.
     pub added: Vec<String>,
@@ -53,6 +56,7 @@ pub struct SchemaDiff {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TypeChange {
     pub column: String,
     pub reference: String,
@@ -60,6 +64,7 @@ pub struct TypeChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ColumnResult {
     pub column: String,
     /// numerical | categorical | boolean | datetime | text
@@ -73,12 +78,14 @@ pub struct ColumnResult {
     /// Why this method: the automatic rule that chose it, or the override.
     pub reason: Option<String>,
     /// The method's statistic (the distance itself for distances).
-    #[serde(serialize_with = "number_or_string")]
+    #[serde(serialize_with = "crate::json::optional_number")]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::json::JsonNumber>))]
     pub statistic: Option<f64>,
     pub p_value: Option<f64>,
     /// What is compared with the threshold: the p-value for tests, the distance otherwise
     /// (Evidently's `drift_score`).
-    #[serde(serialize_with = "number_or_string")]
+    #[serde(serialize_with = "crate::json::optional_number")]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::json::JsonNumber>))]
     pub score: Option<f64>,
     pub threshold: Option<f64>,
     /// `p_value_below` or `distance_at_least`.
@@ -96,6 +103,7 @@ pub struct ColumnResult {
 
 /// How large a change is, independent of the sample size.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EffectSize {
     /// `wasserstein_normed` (numbers: the distance in reference standard deviations) or
     /// `cramers_v` (categories: Cramér's V of the 2 x K table).
@@ -107,6 +115,7 @@ pub struct EffectSize {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SideSummary {
     /// Non-missing values.
     pub count: u64,
@@ -121,6 +130,7 @@ pub struct SideSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CategoryChanges {
     /// Categories only in the current data (the most frequent first, at most 20 listed).
     pub new: Vec<String>,
@@ -132,6 +142,7 @@ pub struct CategoryChanges {
 
 /// Proportions per equal-width bin; `edges.len() == reference.len() + 1`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Histogram {
     pub edges: Vec<f64>,
     pub reference: Vec<f64>,
@@ -140,6 +151,7 @@ pub struct Histogram {
 
 /// Proportions per category, the most frequent first; may end with `(other)`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Bars {
     pub categories: Vec<String>,
     pub reference: Vec<f64>,
@@ -148,6 +160,7 @@ pub struct Bars {
 
 /// Drift of each time chunk of the current data against the reference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Timeline {
     pub time_column: String,
     /// `period` (calendar chunks like `1d`) or `size` (every N rows in time order).
@@ -159,6 +172,7 @@ pub struct Timeline {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Chunk {
     /// First and last timestamp of the chunk, ISO 8601.
     pub start: String,
@@ -173,24 +187,15 @@ pub struct Chunk {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChunkColumn {
     pub column: String,
     pub method: String,
-    #[serde(serialize_with = "number_or_string")]
+    #[serde(serialize_with = "crate::json::optional_number")]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::json::JsonNumber>))]
     pub score: Option<f64>,
     pub threshold: f64,
     pub drifted: bool,
-}
-
-fn number_or_string<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        None => s.serialize_none(),
-        Some(x) if x.is_nan() => s.serialize_str("NaN"),
-        Some(x) if x.is_infinite() => {
-            s.serialize_str(if *x > 0.0 { "Infinity" } else { "-Infinity" })
-        }
-        Some(x) => s.serialize_f64(*x),
-    }
 }
 
 impl DriftReport {

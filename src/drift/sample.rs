@@ -70,20 +70,8 @@ pub fn distinct_pooled_capped(a: &[f64], b: &[f64], cap: usize) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     let mut last: Option<f64> = None;
     while i < a.len() || j < b.len() {
-        let x = match (a.get(i), b.get(j)) {
-            (Some(&x), Some(&y)) if x <= y => {
-                i += 1;
-                x
-            }
-            (_, Some(&y)) => {
-                j += 1;
-                y
-            }
-            (Some(&x), None) => {
-                i += 1;
-                x
-            }
-            (None, None) => break,
+        let Some(x) = super::stats::merge_next(a, b, &mut i, &mut j) else {
+            break;
         };
         if last != Some(x) {
             n += 1;
@@ -224,7 +212,7 @@ pub fn category_sample(column: &Column) -> PolarsResult<ColumnSample> {
             unparsable: 0,
         });
     } else {
-        category_strings(column)?
+        crate::data::category_strings(column)?
     };
     let ca = &as_string;
     let mut map: PlHashMap<&str, u64> = PlHashMap::default();
@@ -238,32 +226,6 @@ pub fn category_sample(column: &Column) -> PolarsResult<ColumnSample> {
         missing,
         unparsable: 0,
     })
-}
-
-/// A column's values as category strings: strings as they are, numbers as they print, with
-/// whole floats as integers so that 1.0 in one file and 1 in the other are one category (the
-/// fairness check maps labels the same way).
-pub fn category_strings(column: &Column) -> PolarsResult<StringChunked> {
-    if column.dtype().is_string() {
-        return Ok(column.str()?.clone());
-    }
-    if column.dtype().is_float() {
-        let f = column.cast(&DataType::Float64)?;
-        return Ok(f
-            .f64()?
-            .iter()
-            .map(|v| {
-                v.map(|v| {
-                    if v.fract() == 0.0 && v.abs() < 1e15 {
-                        format!("{}", v as i64)
-                    } else {
-                        format!("{v}")
-                    }
-                })
-            })
-            .collect());
-    }
-    Ok(column.cast(&DataType::String)?.str()?.clone())
 }
 
 /// Two category count lists aligned on the union of their categories (ascending).

@@ -23,10 +23,10 @@ use polars::prelude::*;
 use crate::data::{Kind, TabularFormat};
 
 use super::column::{effect_band, not_testable};
-use super::compare::DriftError;
+use super::error::DriftError;
 use super::method::{Method, Selection, default_method};
 use super::report::{ColumnResult, EffectSize, Histogram, SideSummary};
-use super::stats::{self, Sample, more};
+use super::stats::{self, Sample, fisher, kolmogorov};
 
 /// Equal-width bins over the pooled range for the approximate CDF statistics (divisible by the
 /// report's 30 bins).
@@ -335,7 +335,7 @@ pub fn test_numeric_column(
             let d = cdf_gaps(&fine).map(f64::abs).fold(0.0, f64::max);
             (
                 d,
-                Some(more::ks_pvalue_asymptotic(
+                Some(kolmogorov::ks_pvalue_asymptotic(
                     d,
                     rm.count as usize,
                     cm.count as usize,
@@ -391,7 +391,7 @@ pub fn test_numeric_column(
                         let t = stats::two_proportion_z_test(rs, rn, cs, cn).map_err(err)?;
                         (t.statistic, Some(t.pvalue))
                     } else {
-                        let t = more::fisher_exact([
+                        let t = fisher::fisher_exact([
                             [get(&r, 0), get(&r, 1)],
                             [get(&c, 0), get(&c, 1)],
                         ]);

@@ -13,7 +13,7 @@
 //! `tests/data/drift/scipy_*.json`):
 //! - [`ks_2samp`]: `scipy.stats.ks_2samp(method='auto', alternative='two-sided')`: the exact
 //!   distribution for `max(n1, n2) <= 10000`, above that (or where the exact computation fails)
-//!   the asymptotic branch `kstwo.sf(D, round(n1 n2 / (n1 + n2)))`, [`more::ks_pvalue_asymptotic`].
+//!   the asymptotic branch `kstwo.sf(D, round(n1 n2 / (n1 + n2)))`, [`kolmogorov::ks_pvalue_asymptotic`].
 //! - [`wasserstein_distance`] / [`wasserstein_normed`]: `scipy.stats.wasserstein_distance`,
 //!   and Evidently's normed variant; [`energy_distance`]: `scipy.stats.energy_distance`.
 //! - [`quantile_inner_edges`] + [`bin_counts`]: numpy 'linear' quantiles, `np.unique` edges,
@@ -235,7 +235,7 @@ fn outer_prob_inside_method(m: i64, n: i64, g: i64, h: i64) -> f64 {
 /// Up to [`KS_MAX_EXACT_N`] values per side the p-value is exact, and the statistic is rounded to
 /// the nearest multiple of `1/lcm(n1, n2)` as scipy does before computing it. Above that, the
 /// raw statistic and scipy's asymptotic p-value `kstwo.sf(D, round(n1 n2 / (n1 + n2)))`
-/// ([`more::ks_pvalue_asymptotic`]); scipy also falls back to it (with the rounded statistic)
+/// ([`kolmogorov::ks_pvalue_asymptotic`]); scipy also falls back to it (with the rounded statistic)
 /// when the exact computation leaves [0, 1], and so does this function.
 pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<KsTest, StatsError> {
     let a = sorted_finite(reference, Sample::Reference)?;
@@ -245,7 +245,7 @@ pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<KsTest, StatsError
     if n1.max(n2) > KS_MAX_EXACT_N {
         return Ok(KsTest {
             statistic: d,
-            pvalue: more::ks_pvalue_asymptotic(d, n1, n2),
+            pvalue: kolmogorov::ks_pvalue_asymptotic(d, n1, n2),
         });
     }
     let g = gcd(n1 as u64, n2 as u64) as i64;
@@ -268,7 +268,7 @@ pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<KsTest, StatsError
         // scipy falls back to the asymptotic distribution here, with the rounded statistic.
         return Ok(KsTest {
             statistic: d,
-            pvalue: more::ks_pvalue_asymptotic(d, n1 as usize, n2 as usize),
+            pvalue: kolmogorov::ks_pvalue_asymptotic(d, n1 as usize, n2 as usize),
         });
     }
     Ok(KsTest {
@@ -312,20 +312,8 @@ fn cdf_distance_sorted(a: &[f64], b: &[f64], power: u8) -> f64 {
     while i < a.len() || j < b.len() {
         // Counts consumed so far; when x > prev they are exactly the counts of values <= prev.
         let (ci, cj) = (i as f64 / n1, j as f64 / n2);
-        let x = match (a.get(i), b.get(j)) {
-            (Some(&x), Some(&y)) if x <= y => {
-                i += 1;
-                x
-            }
-            (_, Some(&y)) => {
-                j += 1;
-                y
-            }
-            (Some(&x), None) => {
-                i += 1;
-                x
-            }
-            (None, None) => break,
+        let Some(x) = merge_next(a, b, &mut i, &mut j) else {
+            break;
         };
         if let Some(p) = prev {
             let delta = x - p;
@@ -773,8 +761,31 @@ pub fn two_proportion_z_test(
     })
 }
 
-pub mod more;
+/// The next value of the merge of two ascending slices, advancing the index it came from (ties:
+/// `a` first); `None` when both are used up.
+pub(crate) fn merge_next(a: &[f64], b: &[f64], i: &mut usize, j: &mut usize) -> Option<f64> {
+    match (a.get(*i), b.get(*j)) {
+        (Some(&x), Some(&y)) if x <= y => {
+            *i += 1;
+            Some(x)
+        }
+        (_, Some(&y)) => {
+            *j += 1;
+            Some(y)
+        }
+        (Some(&x), None) => {
+            *i += 1;
+            Some(x)
+        }
+        (None, None) => None,
+    }
+}
+
+pub mod anderson;
+pub mod cramer_von_mises;
+pub mod fisher;
+pub mod kolmogorov;
 #[cfg(test)]
-mod more_tests;
+mod scipy_extra_tests;
 #[cfg(test)]
 mod tests;

@@ -10,10 +10,13 @@ use polars::prelude::*;
 use crate::data::{DataError, DataErrorKind};
 
 use super::column::{Choice, test_column};
-use super::compare::{DriftError, Progress, ReadAs, ReadSamples};
+use super::compare::ReadSamples;
+use super::error::DriftError;
 use super::method::Method;
+use super::options::Progress;
 use super::report::{Chunk, ChunkColumn, DriftReport, Timeline};
 use super::sample::{category_sample, numeric_sample};
+use super::schema::ReadAs;
 
 /// How the current data is cut.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,7 +183,7 @@ pub fn timeline(
             .take(&idx)
             .map_err(|e| DriftError::BadOption(format!("cannot cut the current data: {e}")))?;
         let columns: Vec<ChunkColumn> =
-            super::compare::parallel_map(&tested, |(name, method, threshold, read)| {
+            crate::parallel::parallel_map(&tested, |(name, method, threshold, read)| {
                 let sample = part.column(name).and_then(|c| match read {
                     ReadAs::Numbers => numeric_sample(c),
                     ReadAs::Categories => category_sample(c),

@@ -4,13 +4,79 @@
 //! the registered model as a tag (`driftdeck.history.<alias>`, a JSON list), so a rollback
 //! works from any teammate's machine; every move is appended to the audit log.
 
+use std::path::Path;
+
 use serde_json::json;
 
 use crate::catalog::Catalog;
 use crate::catalog::registry::RemoteModelRow;
 
 use super::client::Client;
+use super::connection;
+use super::secret::SecretStore;
 use super::{RegistryError, actor, remote};
+
+/// Which way an alias moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum AliasMove {
+    /// The champion alias to the challenger's version; the challenger alias removed.
+    Promote,
+    /// The champion alias back to the version it had before its last move.
+    Rollback,
+}
+
+/// An alias move asked for by a user.
+#[derive(Debug, Clone, Default)]
+pub struct AliasRequest<'a> {
+    /// The registry (`None`: the default connection).
+    pub registry: Option<&'a str>,
+    /// A folder whose `driftdeck.toml` names the aliases (the CLI's working folder).
+    pub hint: Option<&'a Path>,
+    /// Names given explicitly (CLI flags), over the policy's.
+    pub champion: Option<String>,
+    pub challenger: Option<String>,
+}
+
+impl<'a> AliasRequest<'a> {
+    /// A move on `registry` (`None`: the default) with the policy's alias names.
+    pub fn on(registry: Option<&'a str>) -> AliasRequest<'a> {
+        AliasRequest {
+            registry,
+            ..AliasRequest::default()
+        }
+    }
+}
+
+/// Promotes or rolls back `name`'s aliases with the names its policy gives
+/// ([`names_for`](super::alias_names::names_for));
+/// the one entry the CLI's `alias promote|rollback` and the app's buttons share.
+pub fn move_alias(
+    catalog: &mut Catalog,
+    store: &SecretStore,
+    name: &str,
+    action: AliasMove,
+    request: &AliasRequest<'_>,
+) -> Result<remote::RemoteModelJson, RegistryError> {
+    let conn = connection::resolve(catalog, request.registry)?;
+    let client = conn.client(store)?;
+    let mut names = super::alias_names::names_for(catalog, request.hint, &conn.url, name)?;
+    if let Some(c) = &request.champion {
+        names.champion = c.clone();
+    }
+    if let Some(c) = &request.challenger {
+        names.challenger = c.clone();
+    }
+    let row = match action {
+        AliasMove::Promote => promote(&client, catalog, name, &names.champion, &names.challenger)?,
+        AliasMove::Rollback => rollback(&client, catalog, name, &names.champion)?,
+    };
+    let mut shown = remote::to_json(catalog, std::slice::from_ref(&row))?.remove(0);
+    // The names used for this move (flags may have overridden the policy's).
+    shown.alias_names = names;
+    Ok(shown)
+}
 
 /// The registered-model tag that holds an alias's earlier versions.
 pub fn history_tag(alias: &str) -> String {
@@ -22,6 +88,22 @@ fn history(model: &super::client::RegisteredModel, alias: &str) -> Vec<String> {
         .tag(&history_tag(alias))
         .and_then(|t| serde_json::from_str::<Vec<String>>(t).ok())
         .unwrap_or_default()
+}
+
+/// Records an alias move of model `name` in `registry` in the audit log: `details` with the
+/// registry and the name added.
+fn audit(
+    catalog: &mut Catalog,
+    action: &str,
+    (registry, name): (&str, &str),
+    content_hash: Option<&str>,
+    mut details: serde_json::Value,
+) -> Result<(), RegistryError> {
+    details["registry"] = json!(registry);
+    details["name"] = json!(name);
+    let (at, who, about) = (crate::time::now_ms(), actor(), subject(registry, name));
+    catalog.append_audit(at, &who, action, &about, content_hash, None, &details)?;
+    Ok(())
 }
 
 fn subject(registry: &str, name: &str) -> String {
@@ -42,11 +124,7 @@ pub fn point(
     reason: &str,
     content_hash: Option<&str>,
 ) -> Result<Option<String>, RegistryError> {
-    let model = client.registered_model(name)?.ok_or_else(|| {
-        RegistryError::Invalid(format!(
-            "the registry {registry} has no model named `{name}`"
-        ))
-    })?;
+    let model = client.existing_model(name)?;
     let previous = model.alias(alias).map(String::from);
     if previous.as_deref() == Some(version) {
         return Ok(previous);
@@ -60,16 +138,9 @@ pub fn point(
         let keep = past.len().saturating_sub(20);
         client.set_model_tag(name, &history_tag(alias), &json!(past[keep..]).to_string())?;
     }
-    catalog.append_audit(
-        crate::time::now_ms(),
-        &actor(),
-        "alias",
-        &subject(registry, name),
-        content_hash,
-        None,
-        &json!({"registry": registry, "name": name, "alias": alias, "version": version,
-                "previous": previous, "reason": reason}),
-    )?;
+    let details =
+        json!({"alias": alias, "version": version, "previous": previous, "reason": reason});
+    audit(catalog, "alias", (registry, name), content_hash, details)?;
     Ok(previous)
 }
 
@@ -82,11 +153,7 @@ pub fn promote(
     challenger: &str,
 ) -> Result<RemoteModelRow, RegistryError> {
     let registry = client.url();
-    let model = client.registered_model(name)?.ok_or_else(|| {
-        RegistryError::Invalid(format!(
-            "the registry {registry} has no model named `{name}`"
-        ))
-    })?;
+    let model = client.existing_model(name)?;
     let target = model.alias(challenger).map(String::from).ok_or_else(|| {
         RegistryError::Invalid(format!(
             "`{name}` has no `{challenger}` alias to promote (publish a version with --alias {challenger})"
@@ -96,16 +163,9 @@ pub fn promote(
         client, catalog, &registry, name, champion, &target, champion, "promote", None,
     )?;
     client.delete_alias(name, challenger)?;
-    catalog.append_audit(
-        crate::time::now_ms(),
-        &actor(),
-        "promote",
-        &subject(&registry, name),
-        None,
-        None,
-        &json!({"registry": registry, "name": name, "alias": champion, "version": target,
-                "previous": previous, "from_alias": challenger}),
-    )?;
+    let details = json!({"alias": champion, "version": target, "previous": previous,
+                         "from_alias": challenger});
+    audit(catalog, "promote", (&registry, name), None, details)?;
     remote::pull_one(catalog, client, name)
 }
 
@@ -117,11 +177,7 @@ pub fn rollback(
     champion: &str,
 ) -> Result<RemoteModelRow, RegistryError> {
     let registry = client.url();
-    let model = client.registered_model(name)?.ok_or_else(|| {
-        RegistryError::Invalid(format!(
-            "the registry {registry} has no model named `{name}`"
-        ))
-    })?;
+    let model = client.existing_model(name)?;
     let mut past = history(&model, champion);
     let target = past.pop().ok_or_else(|| {
         RegistryError::Invalid(format!(
@@ -131,15 +187,7 @@ pub fn rollback(
     let current = model.alias(champion).map(String::from);
     client.set_alias(name, champion, &target)?;
     client.set_model_tag(name, &history_tag(champion), &json!(past).to_string())?;
-    catalog.append_audit(
-        crate::time::now_ms(),
-        &actor(),
-        "rollback",
-        &subject(&registry, name),
-        None,
-        None,
-        &json!({"registry": registry, "name": name, "alias": champion, "version": target,
-                "previous": current}),
-    )?;
+    let details = json!({"alias": champion, "version": target, "previous": current});
+    audit(catalog, "rollback", (&registry, name), None, details)?;
     remote::pull_one(catalog, client, name)
 }

@@ -667,6 +667,16 @@ impl Client {
         }
     }
 
+    /// A registered model that must exist: otherwise an error naming the registry and the model.
+    pub fn existing_model(&self, name: &str) -> Result<RegisteredModel, RegistryError> {
+        self.registered_model(name)?.ok_or_else(|| {
+            RegistryError::Invalid(format!(
+                "the registry {} has no model named `{name}`",
+                self.url()
+            ))
+        })
+    }
+
     /// Every page of a search: `field` of each answer, following `next_page_token`.
     fn all_pages<T: for<'de> Deserialize<'de>>(
         &self,

@@ -224,6 +224,104 @@ pub fn login(
     Ok(())
 }
 
+/// What to log in with: everything a login form or `driftdeck registry login` gathers.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LoginRequest {
+    pub url: String,
+    /// `basic`, `bearer` or `none`.
+    pub auth: String,
+    pub username: Option<String>,
+    /// The password or token; it goes to the OS keyring and nowhere else.
+    pub secret: Option<String>,
+    /// An extra root certificate (PEM) to trust for this registry.
+    pub ca_file: Option<String>,
+    /// Make it the default registry.
+    #[serde(default)]
+    pub make_default: bool,
+    /// Check the credentials against the server before saving (the app always does).
+    #[serde(default = "yes")]
+    pub verify: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A saved connection as the user sees it (never the secret).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConnectionInfo {
+    pub url: String,
+    /// `basic`, `bearer` or `none`.
+    pub auth: &'static str,
+    pub username: Option<String>,
+    pub ca_file: Option<String>,
+    pub is_default: bool,
+    /// Whether the keyring holds its secret.
+    pub has_secret: bool,
+    /// The keyring backend that holds it (e.g. `Secret Service`).
+    pub keyring: &'static str,
+}
+
+/// Every saved connection, with whether its secret is in the keyring.
+pub fn connections(
+    catalog: &Catalog,
+    store: &SecretStore,
+) -> Result<Vec<ConnectionInfo>, RegistryError> {
+    let mut out = Vec::new();
+    for row in catalog.registries()? {
+        let conn = Connection::from_row(&row)?;
+        let has_secret = match conn.auth {
+            AuthKind::None => false,
+            _ => store.get(&conn.account())?.is_some(),
+        };
+        out.push(ConnectionInfo {
+            url: conn.url,
+            auth: conn.auth.as_str(),
+            username: conn.username,
+            ca_file: conn.ca_file.map(|p| p.display().to_string()),
+            is_default: conn.is_default,
+            has_secret,
+            keyring: store.backend_name(),
+        });
+    }
+    Ok(out)
+}
+
+/// Logs in as `request` says: the URL normalised, blank fields as absent, the CA file checked,
+/// the credentials checked against the server (with `verify`), the secret stored in the keyring
+/// and the connection saved. Returns the saved connection.
+pub fn login_with(
+    catalog: &mut Catalog,
+    store: &SecretStore,
+    request: &LoginRequest,
+) -> Result<ConnectionInfo, RegistryError> {
+    let url = normalize_url(&request.url)?;
+    let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+    let ca_file = given(&request.ca_file)
+        .map(|c| ca_file(Path::new(&c)))
+        .transpose()?;
+    let conn = Connection {
+        url: url.clone(),
+        auth: AuthKind::parse(&request.auth)?,
+        username: given(&request.username),
+        ca_file,
+        is_default: request.make_default,
+    };
+    login(
+        catalog,
+        store,
+        &conn,
+        request.secret.as_deref(),
+        request.verify,
+    )?;
+    connections(catalog, store)?
+        .into_iter()
+        .find(|c| c.url == url)
+        .ok_or_else(|| RegistryError::Local(format!("the connection to {url} was not saved")))
+}
+
 /// Forgets a connection and deletes its secret; returns whether a secret was deleted.
 pub fn logout(
     catalog: &mut Catalog,

@@ -1,7 +1,7 @@
 //! Model approval and publishing to a team's MLflow Model Registry.
 //!
 //! The flow (DESIGN.md, "Publish"): a model in the catalog gets a checklist from the project's
-//! policy file ([`policy`], `driftdeck.toml`); a person approves or rejects it with a note
+//! policy file ([`checklist`] over [`crate::policy`], `driftdeck.toml`); a person approves or rejects it with a note
 //! ([`approval`], appended to the catalog's append-only audit log, keyed by the model's content
 //! hash so an approval never carries over to changed files); publishing queues a job in the
 //! catalog's outbox ([`publish`]) that a worker runs step by step against the MLflow REST API
@@ -15,17 +15,19 @@
 //! Secrets live only in the OS keyring ([`secret`]); connections (URL, auth kind, username) are
 //! in the catalog.
 
+pub mod alias_names;
 pub mod aliases;
 pub mod approval;
+pub mod checklist;
 pub mod client;
 pub mod connection;
 pub mod model;
-pub mod policy;
 pub mod publish;
 pub mod remote;
 pub mod secret;
 
-use crate::catalog::{CatalogError, ErrorKind};
+use crate::catalog::CatalogError;
+use crate::error::{Classify, ErrorCode};
 
 pub use client::RemoteError;
 
@@ -51,23 +53,30 @@ pub enum RegistryError {
     Cancelled,
 }
 
+impl From<crate::policy::PolicyError> for RegistryError {
+    fn from(err: crate::policy::PolicyError) -> RegistryError {
+        RegistryError::Invalid(err.0)
+    }
+}
+
 impl RegistryError {
     /// Whether trying again later may succeed (network loss, a 5xx, a timeout).
     pub fn is_transient(&self) -> bool {
         matches!(self, RegistryError::Remote(e) if e.transient)
     }
+}
 
-    /// Whether this is the user's input (exit 2) rather than the remote side (exit 3).
-    pub fn is_remote(&self) -> bool {
-        matches!(self, RegistryError::Remote(_))
-    }
-
-    /// Whether the user gave something that cannot work.
-    pub fn is_bad_input(&self) -> bool {
+impl Classify for RegistryError {
+    fn code(&self) -> ErrorCode {
         match self {
-            RegistryError::Invalid(_) | RegistryError::Keyring(_) | RegistryError::Local(_) => true,
-            RegistryError::Catalog(e) => e.kind() != ErrorKind::Internal,
-            _ => false,
+            RegistryError::Remote(_) => ErrorCode::Remote,
+            RegistryError::Catalog(e) => e.code(),
+            // A keyring that refuses, a model file that cannot be read, a job the user
+            // cancelled: all about the user's machine or choice, not a bug.
+            RegistryError::Invalid(_)
+            | RegistryError::Keyring(_)
+            | RegistryError::Local(_)
+            | RegistryError::Cancelled => ErrorCode::BadInput,
         }
     }
 }

@@ -164,7 +164,7 @@ pub fn resolve(catalog: &Catalog, reference: &str) -> Result<ModelRef, RegistryE
 fn policy_dir(path: &Path) -> Option<PathBuf> {
     path.ancestors()
         .skip(1)
-        .find(|d| d.join(super::policy::POLICY_FILE).is_file())
+        .find(|d| d.join(crate::policy::POLICY_FILE).is_file())
         .map(Path::to_path_buf)
 }
 
@@ -242,19 +242,11 @@ pub fn model_files(path: &Path) -> Result<Vec<ModelFile>, RegistryError> {
         .collect()
 }
 
-/// Size and BLAKE3 (hex) of a file.
+/// Size and BLAKE3 (hex) of a model file.
 pub fn hash_file(path: &Path) -> Result<(u64, String), RegistryError> {
-    let mut hasher = blake3::Hasher::new();
-    let file = std::fs::File::open(path).map_err(|e| {
+    crate::hash::hash_file(path).map_err(|e| {
         RegistryError::Local(format!("cannot read model file {}: {e}", path.display()))
-    })?;
-    hasher.update_reader(file).map_err(|e| {
-        RegistryError::Local(format!("cannot read model file {}: {e}", path.display()))
-    })?;
-    let bytes = std::fs::metadata(path)
-        .map_err(|e| RegistryError::Local(format!("cannot read {}: {e}", path.display())))?
-        .len();
-    Ok((bytes, hasher.finalize().to_hex().to_string()))
+    })
 }
 
 /// The content hash of a model (see the module docs).

@@ -17,13 +17,15 @@ use serde_json::{Value, json};
 
 use crate::catalog::Catalog;
 use crate::catalog::registry::{JobRow, NewJob};
+use crate::error::{Classify, ErrorCode};
 
+use super::checklist::Checklist;
 use super::client::{Client, MetricPoint};
 use super::connection;
 use super::model::{ModelRef, check_artifact_path, hash_file};
-use super::policy::{Checklist, Policy};
 use super::secret::SecretStore;
 use super::{RegistryError, RemoteError, actor, aliases, approval};
+use crate::policy::Policy;
 
 /// The version tag that makes publishing idempotent.
 pub const CONTENT_HASH_TAG: &str = "driftdeck.content_hash";
@@ -197,7 +199,7 @@ fn model_card(
     if let Some(run) = &model.source_run {
         card.push_str(&format!(
             "- Source run: `{}`{} ({})\n",
-            run.external_id,
+            run.run_id,
             run.name
                 .as_deref()
                 .map(|n| format!(" \"{n}\""))
@@ -248,6 +250,49 @@ fn model_card(
 }
 
 /// Queues a publish job for an approved model.
+/// Runs the model's checks (`reference`: a catalog id or a path) and queues its publish with
+/// [`enqueue`]: the one entry the CLI's `publish` and the app's Publish button share.
+pub fn queue(
+    catalog: &mut Catalog,
+    reference: &str,
+    options: &PublishOptions,
+    now_ms: i64,
+) -> Result<JobRow, RegistryError> {
+    let (model, policy, checklist) = super::checklist::check_model(catalog, reference)?;
+    enqueue(
+        catalog,
+        &model,
+        &checklist,
+        policy.as_ref(),
+        options,
+        now_ms,
+    )
+}
+
+/// A publish as the app's form asks for it: the registered name, the alias and the registry,
+/// each blank for the default.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PublishForm {
+    pub name: Option<String>,
+    pub alias: Option<String>,
+    pub registry: Option<String>,
+}
+
+impl From<PublishForm> for PublishOptions {
+    /// Blank fields take the defaults; the source run is pushed.
+    fn from(form: PublishForm) -> PublishOptions {
+        let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        PublishOptions {
+            name: given(form.name),
+            alias: given(form.alias),
+            registry: given(form.registry),
+            push_source_run: true,
+            max_attempts: None,
+        }
+    }
+}
+
 pub fn enqueue(
     catalog: &mut Catalog,
     model: &ModelRef,
@@ -329,7 +374,7 @@ pub fn enqueue(
         }
     }
     if let Some(run) = &model.source_run {
-        tags.push(("driftdeck.source_run_id".into(), run.external_id.clone()));
+        tags.push(("driftdeck.source_run_id".into(), run.run_id.clone()));
         tags.push(("driftdeck.source_run_tool".into(), run.source.clone()));
     }
     if let Some(c) = &commit {
@@ -381,7 +426,7 @@ pub fn enqueue(
         (CONTENT_HASH_TAG.into(), model.content_hash.clone()),
     ];
     if let Some(run) = &model.source_run {
-        base_tags.push(("driftdeck.source_run_id".into(), run.external_id.clone()));
+        base_tags.push(("driftdeck.source_run_id".into(), run.run_id.clone()));
     }
     run_tags.extend(base_tags);
     let request = Request {
@@ -581,7 +626,11 @@ pub fn run_job(
                 Some(&why),
                 &json!({"registry": job.registry, "name": job.name, "job": job.id}),
             )?;
-            let kind = if e.is_remote() { "remote" } else { "input" };
+            let kind = if e.code() == ErrorCode::Remote {
+                "remote"
+            } else {
+                "input"
+            };
             catalog.finish_job(job.id, "failed", Some((kind, &why)), None, now)?
         }
     };

@@ -4,6 +4,7 @@
 //! approximation, so a spike at one step is visible. NaN values break the line (a gap), as
 //! ±infinity do: neither can be placed on an axis.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::short;
@@ -34,6 +35,44 @@ impl Default for ChartOptions {
             height: 320,
             dark: false,
         }
+    }
+}
+
+impl ChartOptions {
+    /// A chart titled `title`, `width` x `height` pixels when given (within sane bounds).
+    pub fn sized(title: String, width: Option<u32>, height: Option<u32>, dark: bool) -> Self {
+        ChartOptions {
+            title,
+            width: width.unwrap_or(640).clamp(200, 4000),
+            height: height.unwrap_or(320).clamp(120, 3000),
+            dark,
+            ..ChartOptions::default()
+        }
+    }
+}
+
+/// A drawn chart of metric histories, for the app.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MetricChart {
+    /// A self-contained SVG document.
+    pub svg: String,
+    /// The colour of each series' line (CSS hex), in order.
+    pub colors: Vec<String>,
+    /// Points drawn in all (every point of every history: nothing is downsampled).
+    pub points: u32,
+}
+
+/// Draws each `(label, (step, value) points)` history as one line.
+pub fn metric_chart(histories: Vec<(String, Vec<(f64, f64)>)>, opts: &ChartOptions) -> MetricChart {
+    let series: Vec<Series> = histories
+        .into_iter()
+        .map(|(label, points)| Series { label, points })
+        .collect();
+    MetricChart {
+        svg: line_chart_svg(&series, opts),
+        colors: (0..series.len()).map(series_color).collect(),
+        points: series.iter().map(|s| s.points.len() as u32).sum(),
     }
 }
 
@@ -69,6 +108,57 @@ pub fn register_fonts() {
             let _ = plotters::style::register_font("sans-serif", style, FONT);
         }
     });
+}
+
+/// The report charts' ink: axes and text, and grid lines (one light palette: reports are
+/// printed and mailed, so they do not follow the app's theme).
+pub const REPORT_FG: RGBColor = RGBColor(40, 44, 52);
+pub const REPORT_GRID: RGBColor = RGBColor(228, 231, 236);
+
+/// The x-axis label of a category chart at `v`: the name of the bar whose centre `v` is, else
+/// nothing (bars stand on unit-wide slots, so ticks fall at the centres).
+pub fn category_label(labels: &[String], v: f64) -> String {
+    let i = v.floor() as usize;
+    if (v - i as f64 - 0.5).abs() < 0.26 {
+        labels.get(i).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// Draws the axes and grid of a report's category chart: one x label per bar (at most
+/// `max_labels`), y labels by `y_label`, horizontal grid lines only.
+pub fn category_mesh<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    labels: &[String],
+    max_labels: usize,
+    y_label: &dyn Fn(&f64) -> String,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let text = |size: u32| ("sans-serif", size).into_font().color(&REPORT_FG);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .axis_style(REPORT_FG.mix(0.6))
+        .light_line_style(REPORT_GRID)
+        .bold_line_style(REPORT_GRID)
+        .label_style(text(10))
+        .x_labels(labels.len().max(1).min(max_labels))
+        .x_label_formatter(&|v| category_label(labels, *v))
+        .y_label_formatter(y_label)
+        .draw()
+}
+
+/// Draws the legend of a report chart: upper right, on a pale background.
+pub fn report_legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(REPORT_GRID)
+        .label_font(("sans-serif", 11).into_font().color(&REPORT_FG))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
 }
 
 /// Draws `series` as an SVG document. With no finite point at all it draws an empty frame that

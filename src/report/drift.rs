@@ -10,9 +10,11 @@ use plotters::prelude::*;
 
 use crate::drift::report::{ColumnResult, DriftReport};
 
-use super::chart::{register_fonts, series_color};
-use super::esc;
+use super::chart::{
+    REPORT_FG, REPORT_GRID, category_mesh, register_fonts, report_legend, series_color,
+};
 pub use super::short;
+use super::{PAGE_END, esc, page_start};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 300;
@@ -36,6 +38,24 @@ pub fn column_chart_svg(column: &ColumnResult) -> Option<String> {
         let _ = root.present();
     }
     Some(svg)
+}
+
+/// The chart of the column named `column` in `report` ([`column_chart_svg`]); an error names a
+/// column that is not in the report or was not tested.
+pub fn column_chart_of(report: &DriftReport, column: &str) -> Result<String, crate::error::Error> {
+    use crate::error::{Error, ErrorCode};
+    let col = report.column(column).ok_or_else(|| {
+        Error::new(
+            ErrorCode::NotFound,
+            format!("column '{column}' is not in the report"),
+        )
+    })?;
+    column_chart_svg(col).ok_or_else(|| {
+        Error::new(
+            ErrorCode::NotFound,
+            format!("column '{column}' was not tested, so there is no chart"),
+        )
+    })
 }
 
 /// The same chart as a PNG image.
@@ -94,8 +114,7 @@ fn draw_column<DB: DrawingBackend>(
     column: &ColumnResult,
 ) -> Draw<DB> {
     root.fill(&WHITE)?;
-    let fg = RGBColor(40, 44, 52);
-    let grid = RGBColor(228, 231, 236);
+    let (fg, grid) = (REPORT_FG, REPORT_GRID);
     let text = |size: u32| ("sans-serif", size).into_font().color(&fg);
     let title = match (&column.method, column.score) {
         (Some(m), Some(s)) => format!(
@@ -152,13 +171,7 @@ fn draw_column<DB: DrawingBackend>(
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(grid)
-            .label_font(text(11))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        report_legend(&mut chart)?;
     } else if let Some(b) = &column.bars {
         let n = b.categories.len().max(1);
         let ymax = b
@@ -175,24 +188,7 @@ fn draw_column<DB: DrawingBackend>(
             .x_label_area_size(30)
             .y_label_area_size(50)
             .build_cartesian_2d(0.0..n as f64, 0.0..ymax)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .axis_style(fg.mix(0.6))
-            .light_line_style(grid)
-            .bold_line_style(grid)
-            .label_style(text(10))
-            .x_labels(n.min(15))
-            .x_label_formatter(&|v| {
-                let i = v.floor() as usize;
-                if (v - i as f64 - 0.5).abs() < 0.26 {
-                    labels.get(i).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .draw()?;
+        category_mesh(&mut chart, &labels, 15, &|v| format!("{:.0}%", v * 100.0))?;
         for (props, color, label, offset) in [
             (&b.reference, REFERENCE, "reference", 0.1),
             (&b.current, CURRENT, "current", 0.5),
@@ -207,13 +203,7 @@ fn draw_column<DB: DrawingBackend>(
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(grid)
-            .label_font(text(11))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        report_legend(&mut chart)?;
     }
     Ok(())
 }
@@ -255,18 +245,7 @@ fn sparkline(column: &ColumnResult) -> String {
 }
 
 const CSS: &str = r#"
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2328;background:#f6f7f9}
-main{max-width:1100px;margin:0 auto;padding:24px}
-h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
-.verdict{padding:14px 18px;border-radius:8px;margin:16px 0;font-size:16px}
-.drift{background:#fde8e4;border:1px solid #e3a08f} .ok{background:#e3f4ea;border:1px solid #8cc7a4}
-.meta{color:#57606a;font-size:13px}
-table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d0d7de;border-radius:6px}
-th,td{padding:6px 10px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:middle}
-th{background:#f0f2f5;font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
-td.num{font-variant-numeric:tabular-nums;text-align:right}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
-.badge.drift{background:#d1242f;color:#fff;border:0} .badge.ok{background:#e3f4ea;color:#1a7f37;border:0}
+table{border-radius:6px} th,td{padding:6px 10px;vertical-align:middle} th{letter-spacing:.03em}
 details{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:10px 0;padding:8px 14px}
 summary{cursor:pointer;font-weight:600}
 .detail{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start;margin-top:8px}
@@ -277,17 +256,12 @@ summary{cursor:pointer;font-weight:600}
 
 /// The report as one self-contained HTML page.
 pub fn html(report: &DriftReport) -> String {
-    let mut h = String::with_capacity(64 * 1024);
     let verdict = if report.dataset_drift {
-        ("drift", "Dataset drift detected")
+        ("bad", "Dataset drift detected")
     } else {
         ("ok", "No dataset drift")
     };
-    let _ = write!(
-        h,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Drift report: {}</title><style>{CSS}</style></head><body><main>",
-        esc(&report.current.path)
-    );
+    let mut h = page_start("Drift report", &report.current.path, CSS);
     let _ = write!(
         h,
         "<h1>Data drift report</h1><div class=\"meta\">reference <b>{}</b> ({} rows, {} columns{}) · current <b>{}</b> ({} rows, {} columns) · {} ms · Driftdeck {}</div>",
@@ -375,7 +349,7 @@ pub fn html(report: &DriftReport) -> String {
                 .as_ref()
                 .map(|e| format!("{} {}", short(e.value), e.magnitude))
                 .unwrap_or_default(),
-            if c.drifted { "drift" } else { "ok" },
+            if c.drifted { "bad" } else { "ok" },
             if c.drifted { "drift" } else { "no drift" },
             sparkline(c)
         );
@@ -469,7 +443,7 @@ pub fn html(report: &DriftReport) -> String {
                 ch.drifted_columns,
                 ch.tested_columns,
                 ch.share_drifted * 100.0,
-                if ch.dataset_drift { "drift" } else { "ok" },
+                if ch.dataset_drift { "bad" } else { "ok" },
                 if ch.dataset_drift {
                     "drift"
                 } else {
@@ -479,6 +453,6 @@ pub fn html(report: &DriftReport) -> String {
         }
         h.push_str("</tbody></table>");
     }
-    h.push_str("</main></body></html>\n");
+    h.push_str(PAGE_END);
     h
 }

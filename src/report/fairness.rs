@@ -5,36 +5,44 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use crate::fairness::check::{FairnessCheck, GroupDto, GroupingDto, RegressionCheck};
+use crate::fairness::report::DataInfo;
+use crate::fairness::{FairnessCheck, GroupRates, GroupingResult, Metric, RegressionCheck};
 
-use super::chart::register_fonts;
-use super::{esc, short};
+use super::chart::{REPORT_FG, category_mesh, register_fonts, report_legend};
+use super::{PAGE_END, esc, page_start, short};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 300;
 
-/// The metrics a chart can show, by name.
-pub const CHART_METRICS: [&str; 7] = [
-    "selection_rate",
-    "true_positive_rate",
-    "false_positive_rate",
-    "true_negative_rate",
-    "false_negative_rate",
-    "accuracy",
-    "precision",
-];
+/// The metrics a chart can show: the rates.
+fn chart_metrics() -> Vec<&'static str> {
+    Metric::rates().iter().map(|m| m.name()).collect()
+}
 
-fn metric_of(g: &GroupDto, metric: &str) -> Option<f64> {
-    match metric {
-        "selection_rate" => g.selection_rate,
-        "true_positive_rate" => g.true_positive_rate,
-        "false_positive_rate" => g.false_positive_rate,
-        "true_negative_rate" => g.true_negative_rate,
-        "false_negative_rate" => g.false_negative_rate,
-        "accuracy" => g.accuracy,
-        "precision" => g.precision,
-        _ => None,
-    }
+fn metric_of(g: &GroupRates, metric: &str) -> Option<f64> {
+    Metric::named(metric).and_then(|m| g.rates.get(m))
+}
+
+/// The chart of grouping number `grouping` of `check` ([`grouping_chart_svg`]); an error names a
+/// grouping the check does not have, or a metric that cannot be drawn.
+pub fn grouping_chart_of(
+    check: &FairnessCheck,
+    grouping: usize,
+    metric: &str,
+) -> Result<String, crate::error::Error> {
+    use crate::error::{Error, ErrorCode};
+    let g = check.groupings.get(grouping).ok_or_else(|| {
+        Error::new(
+            ErrorCode::NotFound,
+            format!("the check has no grouping {grouping}"),
+        )
+    })?;
+    grouping_chart_svg(check, g, metric).ok_or_else(|| {
+        let known = chart_metrics().join(", ");
+        Error::bad_input(format!(
+            "unknown metric '{metric}': expected one of {known}"
+        ))
+    })
 }
 
 /// Bars of `metric` per group of `grouping`, the overall value as a line, and the two parity
@@ -42,10 +50,10 @@ fn metric_of(g: &GroupDto, metric: &str) -> Option<f64> {
 /// ratio; bars outside either are orange, small groups pale. `None` for an unknown metric.
 pub fn grouping_chart_svg(
     check: &FairnessCheck,
-    grouping: &GroupingDto,
+    grouping: &GroupingResult,
     metric: &str,
 ) -> Option<String> {
-    if !CHART_METRICS.contains(&metric) {
+    if !chart_metrics().contains(&metric) {
         return None;
     }
     register_fonts();
@@ -63,15 +71,13 @@ type Draw<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorTyp
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     check: &FairnessCheck,
-    grouping: &GroupingDto,
+    grouping: &GroupingResult,
     metric: &str,
 ) -> Draw<DB> {
     root.fill(&WHITE)?;
-    let fg = RGBColor(40, 44, 52);
-    let grid = RGBColor(228, 231, 236);
     let bar = RGBColor(0, 114, 178);
     let bad = RGBColor(213, 94, 0);
-    let text = |size: u32| ("sans-serif", size).into_font().color(&fg);
+    let text = |size: u32| ("sans-serif", size).into_font().color(&REPORT_FG);
     let n = grouping.groups.len().max(1);
     let overall = metric_of(&check.overall, metric);
     let labels: Vec<String> = grouping
@@ -99,24 +105,7 @@ fn draw<DB: DrawingBackend>(
         .x_label_area_size(30)
         .y_label_area_size(44)
         .build_cartesian_2d(0.0..n as f64, 0.0..1.0)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .axis_style(fg.mix(0.6))
-        .light_line_style(grid)
-        .bold_line_style(grid)
-        .label_style(text(10))
-        .x_labels(n.min(24))
-        .x_label_formatter(&|v| {
-            let i = v.floor() as usize;
-            if (v - i as f64 - 0.5).abs() < 0.26 {
-                labels.get(i).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .y_label_formatter(&|v| format!("{v:.1}"))
-        .draw()?;
+    category_mesh(&mut chart, &labels, 24, &|v| format!("{v:.1}"))?;
     if let Some(o) = overall
         && o > 0.0
     {
@@ -179,17 +168,11 @@ fn draw<DB: DrawingBackend>(
             style,
         ))
     }))?;
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(grid)
-        .label_font(text(11))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()?;
+    report_legend(&mut chart)?;
     Ok(())
 }
 
-fn cell(v: Option<f64>, g: &GroupDto, metric: &str) -> String {
+fn cell(v: Option<f64>, g: &GroupRates, metric: &str) -> String {
     match v {
         Some(v) => short(v),
         None => {
@@ -205,44 +188,45 @@ fn cell(v: Option<f64>, g: &GroupDto, metric: &str) -> String {
 }
 
 const CSS: &str = r#"
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2328;background:#f6f7f9}
-main{max-width:1100px;margin:0 auto;padding:24px}
-h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
-.verdict{padding:14px 18px;border-radius:8px;margin:16px 0;font-size:16px}
-.bad{background:#fde8e4;border:1px solid #e3a08f} .ok{background:#e3f4ea;border:1px solid #8cc7a4}
-.meta{color:#57606a;font-size:13px}
-table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d0d7de;margin:8px 0}
-th,td{padding:5px 10px;border-bottom:1px solid #eaeef2;text-align:left}
-th{background:#f0f2f5;font-weight:600;font-size:12px;text-transform:uppercase}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
-.badge.bad{background:#d1242f;color:#fff;border:0} .badge.ok{background:#e3f4ea;color:#1a7f37;border:0}
+table{margin:8px 0}
 .small{color:#9a6700}
 "#;
 
-/// The check as one self-contained HTML page.
-pub fn html(check: &FairnessCheck) -> String {
-    let mut h = String::with_capacity(64 * 1024);
+/// The line under a report's title: the file, its rows, the label and prediction columns (each
+/// followed by its HTML `after_label`, `after_prediction`) and the version that wrote it.
+fn meta(
+    h: &mut String,
+    data: &DataInfo,
+    (label, prediction): (&str, &str),
+    after_label: &str,
+    after_prediction: &str,
+) {
     let _ = write!(
         h,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Fairness report: {}</title><style>{CSS}</style></head><body><main><h1>Fairness report</h1>",
-        esc(&check.data.path)
-    );
-    let _ = write!(
-        h,
-        "<div class=\"meta\"><b>{}</b> · {} rows · label <b>{}</b> (positive {}) · prediction <b>{}</b>{} · groups under {} rows flagged · Driftdeck {}</div>",
-        esc(&check.data.path),
-        check.data.rows,
-        esc(&check.label),
-        esc(&check.positive_label),
-        esc(&check.prediction),
-        check
-            .score_threshold
-            .map(|t| format!(" (score ≥ {t})"))
-            .unwrap_or_default(),
-        check.min_group_size,
+        "<div class=\"meta\"><b>{}</b> · {} rows · label <b>{}</b>{after_label} · prediction <b>{}</b>{after_prediction} · Driftdeck {}</div>",
+        esc(&data.path),
+        data.rows,
+        esc(label),
+        esc(prediction),
         env!("CARGO_PKG_VERSION")
     );
+}
+
+/// The check as one self-contained HTML page.
+pub fn html(check: &FairnessCheck) -> String {
+    let mut h = page_start("Fairness report", &check.data.path, CSS);
+    h.push_str("<h1>Fairness report</h1>");
+    let threshold = check
+        .score_threshold
+        .map(|t| format!(" (score ≥ {t})"))
+        .unwrap_or_default();
+    let flagged = format!(
+        "{threshold} · groups under {} rows flagged",
+        check.min_group_size
+    );
+    let positive = format!(" (positive {})", esc(&check.positive_label));
+    let columns = (check.label.as_str(), check.prediction.as_str());
+    meta(&mut h, &check.data, columns, &positive, &flagged);
     let _ = write!(
         h,
         "<div class=\"verdict {}\"><b>{}</b>: between-groups differences must be at most {} and ratios at least {}.</div>",
@@ -273,15 +257,7 @@ pub fn html(check: &FairnessCheck) -> String {
                 },
                 r.count
             );
-            for (m, v) in [
-                ("selection_rate", r.selection_rate),
-                ("true_positive_rate", r.true_positive_rate),
-                ("false_positive_rate", r.false_positive_rate),
-                ("true_negative_rate", r.true_negative_rate),
-                ("false_negative_rate", r.false_negative_rate),
-                ("accuracy", r.accuracy),
-                ("precision", r.precision),
-            ] {
+            for (m, v) in r.rates.named() {
                 let _ = write!(h, "<td class=\"num\">{}</td>", cell(v, r, m));
             }
             h.push_str("</tr>");
@@ -352,24 +328,17 @@ pub fn html(check: &FairnessCheck) -> String {
         }
         h.push_str("</tbody></table>");
     }
-    h.push_str("</main></body></html>\n");
+    h.push_str(PAGE_END);
     h
 }
 
 /// A regression check as one self-contained HTML page: per grouping, the groups' mean
 /// prediction, mean label and MAE, and Fairlearn's difference and ratio of each.
 pub fn regression_html(check: &RegressionCheck) -> String {
-    let mut h = String::with_capacity(16 * 1024);
-    let _ = write!(
-        h,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Fairness report: {}</title><style>{CSS}</style></head><body><main><h1>Fairness report (regression)</h1><div class=\"meta\"><b>{}</b> · {} rows · label <b>{}</b> · prediction <b>{}</b> · Driftdeck {}</div>",
-        esc(&check.data.path),
-        esc(&check.data.path),
-        check.data.rows,
-        esc(&check.label),
-        esc(&check.prediction),
-        env!("CARGO_PKG_VERSION")
-    );
+    let mut h = page_start("Fairness report", &check.data.path, CSS);
+    h.push_str("<h1>Fairness report (regression)</h1>");
+    let columns = (check.label.as_str(), check.prediction.as_str());
+    meta(&mut h, &check.data, columns, "", "");
     for g in &check.groupings {
         let _ = write!(
             h,
@@ -400,12 +369,12 @@ pub fn regression_html(check: &RegressionCheck) -> String {
                 h,
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 s.metric,
-                f(s.difference_between_groups),
-                f(s.ratio_between_groups)
+                f(s.values.difference_between_groups),
+                f(s.values.ratio_between_groups)
             );
         }
         h.push_str("</tbody></table>");
     }
-    h.push_str("</main></body></html>\n");
+    h.push_str(PAGE_END);
     h
 }

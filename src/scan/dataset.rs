@@ -7,12 +7,12 @@
 //! internal folders of MLflow and W&B stores. Files users logged as artifacts (`mlruns/**/
 //! artifacts/`, an MLflow server's `mlartifacts/`, W&B's `files/`) are datasets like any other.
 //!
-//! A file that cannot be read as a table yields a [`Problem`](super::record::Problem) with the
+//! A file that cannot be read as a table yields a [`Problem`](crate::record::Problem) with the
 //! reason (empty, truncated Parquet, invalid UTF-8 at line N, ragged rows, ...) and no dataset.
 
-use super::record::{Column, Dataset};
 use super::{FileSet, Reader, Records, UnitInput, WalkedFile};
 use crate::data::{self, TabularFormat};
+use crate::record::{Column, Dataset};
 
 pub struct DatasetReader;
 

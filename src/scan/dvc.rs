@@ -45,12 +45,12 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::Value;
 
 use super::model_file;
-use super::record::{Entity, Lineage, MetricPoint, Problem, Run, source};
-use super::run_folder::{
+use super::run_files::{
     MetricValues, extension, is_data_file, merge_params, read_history, read_metrics, read_params,
     read_structured, resolve,
 };
 use super::{FileSet, Reader, Records, UnitInput, WalkedFile, split_parent};
+use crate::record::{Entity, Lineage, MetricPoint, Problem, Run, source};
 
 const DVC_YAML: &str = "dvc.yaml";
 const DVC_LOCK: &str = "dvc.lock";
@@ -692,10 +692,9 @@ fn lock_outs(doc: &Value, root: &str) -> Vec<(String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use super::*;
-    use crate::scan::run_folder::expected::{flatten, manifest, same_value};
+    use crate::scan::run_folder::expected::{flatten, manifest};
     use crate::scan::testing;
 
     /// The final value of each metric as the catalog's writer picks it: the value at the largest
@@ -723,11 +722,7 @@ mod tests {
         )
     }
 
-    fn write(root: &Path, rel: &str, text: &str) {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::scan::testing::write;
 
     #[test]
     fn workspace_params_match_the_manifest() {
@@ -740,19 +735,11 @@ mod tests {
             ("dvc", "workspace", Some("workspace"))
         );
         let want = flatten(&m["workspace_params"], '.');
-        let got: BTreeMap<&str, &str> = run
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        assert_eq!(
-            got.keys().copied().collect::<Vec<_>>(),
-            want.keys().map(String::as_str).collect::<Vec<_>>()
+        crate::scan::testing::check_params(
+            run,
+            want.iter().map(|(k, v)| (k.as_str(), v)),
+            "workspace",
         );
-        for (k, v) in &want {
-            let ours = got[k.as_str()];
-            assert!(same_value(ours, v), "param {k}: {ours} != {v}");
-        }
     }
 
     #[test]
@@ -918,19 +905,21 @@ mod tests {
     fn bad_files_are_problems_naming_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        write(
-            root,
-            "dvc.yaml",
-            "stages:\n  train:\n    deps: [data.csv\n    outs: [m.pkl]\n",
-        );
-        write(root, "params.yaml", "lr: 0.1\n");
-        write(root, "data/a.csv.dvc", "outs:\n- path: a.csv\n");
-        write(root, "data/b.csv.dvc", "outs: [\n");
-        write(
-            root,
-            "dvclive/plots/metrics/loss.tsv",
-            "step\tloss\ttimestamp\n0\t1.5\t1000\n1\toops\t2000\n2\t0.5\t3000\n",
-        );
+        for (rel, text) in [
+            (
+                "dvc.yaml",
+                "stages:\n  train:\n    deps: [data.csv\n    outs: [m.pkl]\n",
+            ),
+            ("params.yaml", "lr: 0.1\n"),
+            ("data/a.csv.dvc", "outs:\n- path: a.csv\n"),
+            ("data/b.csv.dvc", "outs: [\n"),
+            (
+                "dvclive/plots/metrics/loss.tsv",
+                "step\tloss\ttimestamp\n0\t1.5\t1000\n1\toops\t2000\n2\t0.5\t3000\n",
+            ),
+        ] {
+            write(root, rel, text);
+        }
         let records = testing::read_merged(&Dvc, root);
         let problem = |path: &str| {
             records

@@ -6,14 +6,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::catalog::{Catalog, CatalogError, FileState, Project, UnitWrite};
 
-use super::record::Problem;
 use super::walk::{self, WalkError};
 use super::{FileSet, Reader, Records, UnitInput, WalkedFile, readers};
+use crate::record::Problem;
 
 /// Units written per transaction: large enough to amortise the commit, small enough that a
 /// progress update (and a cancel) comes several times a second.
@@ -32,6 +31,15 @@ pub enum IndexError {
         "indexing {path} was cancelled; what was written so far is kept and the next index completes it"
     )]
     Cancelled { path: String },
+}
+
+impl crate::error::Classify for IndexError {
+    fn code(&self) -> crate::error::ErrorCode {
+        match self {
+            IndexError::Catalog(e) => e.code(),
+            IndexError::Walk(_) | IndexError::Cancelled { .. } => crate::error::ErrorCode::BadInput,
+        }
+    }
 }
 
 /// Where an index is, for progress bars.
@@ -238,51 +246,38 @@ fn read_units(
     files: &FileSet,
     batch: &[(usize, &str, &[&WalkedFile], String)],
 ) -> Vec<UnitWrite> {
-    let next = AtomicUsize::new(0);
-    let out: Mutex<Vec<Option<UnitWrite>>> = Mutex::new((0..batch.len()).map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..threads().min(batch.len()) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((reader_idx, key, members, fingerprint)) = batch.get(i) else {
-                        break;
-                    };
-                    let reader = &readers[*reader_idx];
-                    let input = UnitInput {
-                        root,
-                        key,
-                        files: members,
-                        project: files,
-                    };
-                    // A reader must never panic on bad input; if one does anyway, the unit
-                    // becomes a problem and the index goes on.
-                    let records = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        reader.read(&input)
-                    }))
-                    .unwrap_or_else(|_| {
-                        Records::problem(
-                            *key,
-                            format!(
-                                "the {} reader failed on this input (a bug in Driftdeck)",
-                                reader.name()
-                            ),
-                        )
-                    });
-                    out.lock().unwrap()[i] = Some(UnitWrite {
-                        reader: reader.name(),
-                        key: key.to_string(),
-                        fingerprint: fingerprint.clone(),
-                        records,
-                    });
-                }
-            });
+    crate::parallel::parallel_map(batch, |(reader_idx, key, members, fingerprint)| {
+        let reader = &readers[*reader_idx];
+        let input = UnitInput {
+            root,
+            key,
+            files: members,
+            project: files,
+        };
+        // A reader must never panic on bad input; if one does anyway, the unit becomes a
+        // problem and the index goes on.
+        let records =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.read(&input)))
+                .unwrap_or_else(|_| {
+                    Records::problem(
+                        *key,
+                        format!(
+                            "the {} reader failed on this input (a bug in Driftdeck)",
+                            reader.name()
+                        ),
+                    )
+                });
+        UnitWrite {
+            reader: reader.name(),
+            key: key.to_string(),
+            fingerprint: fingerprint.clone(),
+            records,
         }
-    });
-    out.into_inner().unwrap().into_iter().flatten().collect()
+    })
 }
 
-/// Hashes files in parallel with BLAKE3, reporting progress every few files.
+/// Hashes files in parallel with BLAKE3, reporting progress as they finish; after a cancel the
+/// files not hashed are left out.
 fn hash_files<'f>(
     root: &Path,
     files: &[&'f WalkedFile],
@@ -290,58 +285,21 @@ fn hash_files<'f>(
     progress: &mut dyn FnMut(Progress),
 ) -> Vec<(&'f WalkedFile, std::io::Result<String>)> {
     let total = files.len();
-    progress(Progress {
-        phase: Phase::Hashing,
-        done: 0,
-        total,
-    });
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let out: Mutex<Vec<(&'f WalkedFile, std::io::Result<String>)>> =
-        Mutex::new(Vec::with_capacity(total));
-    std::thread::scope(|s| {
-        for _ in 0..threads().min(total.max(1)) {
-            s.spawn(|| {
-                loop {
-                    if cancel.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let result = hash_file(&root.join(&file.path));
-                    out.lock().unwrap().push((file, result));
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            });
-        }
-        // Report from this thread while the workers run.
-        let mut last = usize::MAX;
-        loop {
-            let d = done.load(Ordering::Relaxed);
-            if d != last {
-                progress(Progress {
-                    phase: Phase::Hashing,
-                    done: d,
-                    total,
-                });
-                last = d;
-            }
-            if d >= total || cancel.load(Ordering::Relaxed) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    });
-    out.into_inner().unwrap()
-}
-
-/// The BLAKE3 hash of a file's content, hex.
-pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update_reader(std::fs::File::open(path)?)?;
-    Ok(hasher.finalize().to_hex().to_string())
-}
-
-fn threads() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+    let hashed = crate::parallel::map_watched(
+        files,
+        cancel,
+        &mut |done| {
+            progress(Progress {
+                phase: Phase::Hashing,
+                done,
+                total,
+            })
+        },
+        |file| crate::hash::hash_file(&root.join(&file.path)).map(|(_, hex)| hex),
+    );
+    files
+        .iter()
+        .zip(hashed)
+        .filter_map(|(file, result)| Some((*file, result?)))
+        .collect()
 }

@@ -45,10 +45,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use yaml_rust2::{Yaml, YamlLoader};
 
-use super::record::{
+use super::{FileSet, Reader, Records, UnitInput, WalkedFile, split_parent};
+use crate::record::{
     Entity, Experiment, Lineage, MetricPoint, ModelVersion, Problem, RegisteredModel, Run, source,
 };
-use super::{FileSet, Reader, Records, UnitInput, WalkedFile, split_parent};
 
 /// The folder name MLflow gives a file store by default.
 const STORE_NAME: &str = "mlruns";
@@ -246,11 +246,11 @@ fn read_experiment(unit: &UnitInput<'_>) -> Records {
             let Some(doc) = yaml_file(unit, path, &mut out.problems) else {
                 continue;
             };
-            if let Some(id) = field(&doc, "experiment_id").and_then(text) {
+            if let Some(id) = text_at(&doc, "experiment_id") {
                 experiment.external_id = id;
             }
-            experiment.name = field(&doc, "name").and_then(text);
-            experiment.lifecycle = field(&doc, "lifecycle_stage").and_then(text);
+            experiment.name = text_at(&doc, "name");
+            experiment.lifecycle = text_at(&doc, "lifecycle_stage");
             if experiment.name.is_none() {
                 out.problems.push(problem(
                     path,
@@ -422,7 +422,7 @@ fn apply_run_meta(run: &mut Run, doc: &Yaml, path: &str, problems: &mut Vec<Prob
             ),
         ));
     }
-    if let Some(id) = field(doc, "experiment_id").and_then(text) {
+    if let Some(id) = text_at(doc, "experiment_id") {
         run.experiment_id = Some(id);
     }
     if let Some(status) = field(doc, "status").filter(|v| !v.is_null()) {
@@ -439,13 +439,9 @@ fn apply_run_meta(run: &mut Run, doc: &Yaml, path: &str, problems: &mut Vec<Prob
     }
     run.start_ms = field(doc, "start_time").and_then(int);
     run.end_ms = field(doc, "end_time").and_then(int);
-    run.lifecycle = field(doc, "lifecycle_stage").and_then(text);
-    run.user = field(doc, "user_id")
-        .and_then(text)
-        .filter(|u| !u.is_empty());
-    run.name = field(doc, "run_name")
-        .and_then(text)
-        .filter(|n| !n.is_empty());
+    run.lifecycle = text_at(doc, "lifecycle_stage");
+    run.user = text_at(doc, "user_id").filter(|u| !u.is_empty());
+    run.name = text_at(doc, "run_name").filter(|n| !n.is_empty());
 }
 
 fn run_status(value: &Yaml) -> Option<String> {
@@ -473,7 +469,7 @@ fn tag<'r>(run: &'r Run, key: &str) -> Option<&'r str> {
 
 /// The dataset id an `inputs/<id>/meta.yaml` points at, if it is a dataset input.
 fn input_dataset_id(doc: &Yaml) -> Option<String> {
-    let source_type = field(doc, "source_type").and_then(text);
+    let source_type = text_at(doc, "source_type");
     if source_type.as_deref().is_some_and(|t| t != "DATASET") {
         return None;
     }
@@ -485,7 +481,7 @@ fn input_dataset_id(doc: &Yaml) -> Option<String> {
 /// The location in a dataset's `source` (a JSON string such as `{"uri": "/data/train.csv"}`):
 /// `Ok(None)` for sources without one (code, a table name), `Err` when it is not JSON.
 fn dataset_source(doc: &Yaml) -> Result<Option<String>, String> {
-    let Some(raw) = field(doc, "source").and_then(text) else {
+    let Some(raw) = text_at(doc, "source") else {
         return Ok(None);
     };
     location_in_source(&raw)
@@ -586,15 +582,11 @@ fn read_logged_model(unit: &UnitInput<'_>, store: &str) -> Records {
                 continue;
             };
             // Null for a model that no run logged (`mlflow.create_external_model`).
-            if let Some(run) = field(&doc, "source_run_id")
-                .and_then(text)
-                .filter(|r| !r.is_empty())
-            {
+            if let Some(run) = text_at(&doc, "source_run_id").filter(|r| !r.is_empty()) {
                 runs.insert(run);
             }
             let anchors = anchors(split_parent(store).0);
-            if let Some(found) = field(&doc, "artifact_location")
-                .and_then(text)
+            if let Some(found) = text_at(&doc, "artifact_location")
                 .and_then(|uri| resolve_stale(&uri, &anchors, |p| holds_mlmodel(unit.project, p)))
             {
                 model_path = found;
@@ -642,12 +634,10 @@ fn read_registered_model(unit: &UnitInput<'_>) -> Records {
                 let Some(doc) = yaml_file(unit, path, &mut out.problems) else {
                     continue;
                 };
-                if let Some(name) = field(&doc, "name").and_then(text) {
+                if let Some(name) = text_at(&doc, "name") {
                     model.name = name;
                 }
-                model.description = field(&doc, "description")
-                    .and_then(text)
-                    .filter(|d| !d.is_empty());
+                model.description = text_at(&doc, "description").filter(|d| !d.is_empty());
                 // Its `aliases` copy what `aliases/` holds; MLflow reads the folder.
             }
             Some(("aliases", alias)) => {
@@ -673,20 +663,15 @@ fn read_registered_model(unit: &UnitInput<'_>) -> Records {
                     let Some(doc) = yaml_file(unit, path, &mut out.problems) else {
                         continue;
                     };
-                    if let Some(v) = field(&doc, "version").and_then(text) {
+                    if let Some(v) = text_at(&doc, "version") {
                         version.version = v;
                     }
-                    version.run_id = field(&doc, "run_id")
-                        .and_then(text)
-                        .filter(|r| !r.is_empty());
-                    version.source_uri = field(&doc, "source").and_then(text);
-                    version.model_id = field(&doc, "model_id")
-                        .and_then(text)
+                    version.run_id = text_at(&doc, "run_id").filter(|r| !r.is_empty());
+                    version.source_uri = text_at(&doc, "source");
+                    version.model_id = text_at(&doc, "model_id")
                         .or_else(|| version.source_uri.as_deref().and_then(logged_model_id));
-                    version.status = field(&doc, "status").and_then(text);
-                    if field(&doc, "current_stage").and_then(text).as_deref()
-                        == Some(DELETED_VERSION_STAGE)
-                    {
+                    version.status = text_at(&doc, "status");
+                    if text_at(&doc, "current_stage").as_deref() == Some(DELETED_VERSION_STAGE) {
                         deleted.insert(folder);
                     }
                 } else if let Some(key) = rest.strip_prefix("tags/")
@@ -904,6 +889,11 @@ fn field<'y>(doc: &'y Yaml, key: &str) -> Option<&'y Yaml> {
     }
 }
 
+/// The scalar at `key` as text ([`text`]).
+fn text_at(doc: &Yaml, key: &str) -> Option<String> {
+    field(doc, key).and_then(text)
+}
+
 /// A scalar as text (MLflow quotes ids, but older stores and hand edits may not).
 fn text(v: &Yaml) -> Option<String> {
     match v {
@@ -953,7 +943,7 @@ pub(crate) mod manifest {
 
     use serde_json::Value;
 
-    use crate::scan::record::{Entity, MetricPoint, Records};
+    use crate::record::{Entity, MetricPoint, Records};
 
     pub fn load(path: &Path) -> Value {
         let text =
@@ -1422,11 +1412,7 @@ mod tests {
     use super::*;
     use crate::scan::testing::{fixtures, read_all, read_merged};
 
-    fn write(root: &Path, rel: &str, text: &str) {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::scan::testing::write;
 
     const RUN: &str = "0123456789abcdef0123456789abcdef";
 

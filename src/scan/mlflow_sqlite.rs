@@ -39,10 +39,10 @@ use super::mlflow_file::{
     DELETED_VERSION_STAGE, anchors, exists, holds_mlmodel, join, location_in_source,
     logged_model_id, resolve_stale,
 };
-use super::record::{
+use super::{FileSet, Reader, Records, UnitInput, WalkedFile, split_parent};
+use crate::record::{
     Entity, Experiment, Lineage, MetricPoint, ModelVersion, Problem, RegisteredModel, Run, source,
 };
-use super::{FileSet, Reader, Records, UnitInput, WalkedFile, split_parent};
 
 /// The name MLflow's docs and `mlflow server` use for the database.
 const DB_NAME: &str = "mlflow.db";

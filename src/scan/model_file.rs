@@ -36,9 +36,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::record::{Model, Problem, source};
-use super::run_folder::read_structured;
+use super::run_files::read_structured;
 use super::{FileSet, Reader, Records, UnitInput, WalkedFile, split_parent};
+use crate::record::{Model, Problem, source};
 
 /// The file that makes a folder an MLflow model.
 const MLMODEL: &str = "MLmodel";

@@ -25,16 +25,13 @@
 //! the run is still written with what the other file holds, and left out only when neither is
 //! readable.
 
-mod run_files;
-
-pub(crate) use run_files::{
-    MetricValues, extension, is_data_file, merge_params, read_history, read_metrics, read_params,
-    read_structured, resolve,
+use super::run_files::{
+    MetricValues, is_data_file, merge_params, read_metrics, read_params, resolve,
 };
 
 use super::model_file;
-use super::record::{Entity, Lineage, MetricPoint, Problem, Run, source};
 use super::{FileSet, Reader, Records, UnitInput, WalkedFile, split_parent};
+use crate::record::{Entity, Lineage, MetricPoint, Problem, Run, source};
 
 /// The metrics file that makes a folder a run folder.
 const METRICS_FILE: &str = "metrics.json";
@@ -240,32 +237,16 @@ pub(crate) mod expected {
         walk("", v, sep, &mut out);
         out
     }
-
-    /// Whether a param as a reader stores it (text) is the manifest's value: numbers compare as
-    /// numbers, so that `0.30` and `0.3` agree.
-    pub fn same_value(ours: &str, expected: &Value) -> bool {
-        match expected {
-            Value::Number(n) => ours.parse::<f64>().ok() == n.as_f64(),
-            Value::String(s) => ours == s,
-            other => ours == serde_json::to_string(other).unwrap_or_default(),
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-    use std::path::Path;
 
-    use super::expected::{flatten, manifest, same_value};
+    use super::expected::{flatten, manifest};
     use super::*;
     use crate::scan::testing;
 
-    fn write(root: &Path, rel: &str, bytes: &[u8]) {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
+    use crate::scan::testing::write;
 
     #[test]
     fn plain_project_runs_match_the_manifest() {
@@ -296,22 +277,11 @@ mod tests {
             assert_eq!(run.source, source::FOLDER);
 
             let want_params = flatten(&want["params"], '.');
-            let got: BTreeMap<&str, &str> = run
-                .params
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            assert_eq!(
-                got.keys().copied().collect::<Vec<_>>(),
-                want_params.keys().map(String::as_str).collect::<Vec<_>>()
+            crate::scan::testing::check_params(
+                run,
+                want_params.iter().map(|(k, v)| (k.as_str(), v)),
+                dir,
             );
-            for (k, v) in &want_params {
-                assert!(
-                    same_value(got[k.as_str()], v),
-                    "{dir}: param {k} = {} != {v}",
-                    got[k.as_str()]
-                );
-            }
 
             let want_metrics = want["metrics"].as_object().unwrap();
             assert_eq!(

@@ -26,8 +26,8 @@ use std::io::BufReader;
 
 use prost::Message;
 
-use super::record::{MetricPoint, Problem, Run, source};
 use super::{FileSet, Reader, Records, UnitInput, WalkedFile, split_parent};
+use crate::record::{MetricPoint, Problem, Run, source};
 use tfrecord::TfRecordReader;
 
 pub struct TensorBoard;
@@ -337,36 +337,27 @@ mod tests {
     use serde_json::Value as Json;
 
     use super::*;
-    use crate::scan::testing::{self, same, same_value};
+    use crate::scan::testing::{self, Framed, history, metric, project_root, same, same_value};
 
     fn manifest() -> Json {
         testing::fixture_manifest()["projects"]["tensorboard-project"].clone()
     }
 
-    /// (points, min step, max step, value at the largest step, latest time on ties).
-    fn history(points: &[&MetricPoint]) -> (usize, i64, i64, f64) {
-        let last = points
+    /// The folder of a manifest run: the event folder all its others are inside of.
+    fn run_dir(expected: &Json) -> &str {
+        expected["event_dirs"]
+            .as_array()
+            .unwrap()
             .iter()
-            .max_by_key(|p| (p.step, p.ts_ms))
-            .expect("at least one point");
-        let min = points.iter().map(|p| p.step).min().unwrap_or_default();
-        (points.len(), min, last.step, last.value)
-    }
-
-    fn metric<'a>(run: &'a Run, key: &str) -> Vec<&'a MetricPoint> {
-        run.metrics.iter().filter(|p| p.key == key).collect()
+            .map(|d| d["dir"].as_str().unwrap())
+            .min_by_key(|d| d.len())
+            .unwrap()
     }
 
     #[test]
     fn runs_match_the_manifest() {
         let m = manifest();
-        let root = testing::fixtures().join(m["path"].as_str().unwrap());
-        let units = testing::read_all(&TensorBoard, &root);
-        let runs: Vec<&Run> = units.iter().flat_map(|(_, r)| &r.runs).collect();
-        let problems: Vec<&Problem> = units.iter().flat_map(|(_, r)| &r.problems).collect();
-        assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(runs.len() as u64, m["num_runs"].as_u64().unwrap());
-        assert_eq!(units.len(), runs.len(), "one unit per run");
+        let runs = testing::read_runs(&TensorBoard, &m);
 
         let expected_runs = m["runs"].as_object().unwrap();
         assert_eq!(expected_runs.len(), runs.len());
@@ -376,12 +367,7 @@ mod tests {
                 .find(|r| r.name.as_deref() == Some(name))
                 .unwrap_or_else(|| panic!("no run named {name}"));
             let dirs = expected["event_dirs"].as_array().unwrap();
-            // The run folder is the event folder all the others are inside of.
-            let run_dir = dirs
-                .iter()
-                .map(|d| d["dir"].as_str().unwrap())
-                .min_by_key(|d| d.len())
-                .unwrap();
+            let run_dir = run_dir(expected);
             assert_eq!(run.external_id, run_dir);
             assert_eq!(run.path.as_deref(), Some(run_dir));
             assert_eq!(run.source, "tensorboard");
@@ -412,76 +398,24 @@ mod tests {
                 "{name}: metric keys"
             );
             for (key, s) in &scalars {
-                let (points, min, max, last) = history(&metric(run, key));
-                assert_eq!(
-                    points as u64,
-                    s["num_points"].as_u64().unwrap(),
-                    "{name} {key}: points"
-                );
-                assert_eq!(
-                    min,
-                    s["min_step"].as_i64().unwrap(),
-                    "{name} {key}: min step"
-                );
-                assert_eq!(
-                    max,
-                    s["max_step"].as_i64().unwrap(),
-                    "{name} {key}: max step"
-                );
-                assert_eq!(
-                    max,
-                    s["final_step"].as_i64().unwrap(),
-                    "{name} {key}: final step"
-                );
-                let expected = s["final"].as_f64().unwrap();
-                assert!(
-                    same(last, expected),
-                    "{name} {key}: final {last} is not {expected}"
-                );
+                testing::check_history(run, key, s, name);
+                let max = history(&metric(run, key)).2;
+                let final_step = s["final_step"].as_i64().unwrap();
+                assert_eq!(max, final_step, "{name} {key}: final step");
             }
-
-            let params: BTreeMap<&str, &str> = run
-                .params
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            assert_eq!(
-                params.keys().collect::<Vec<_>>(),
-                hparams.keys().collect::<Vec<_>>(),
-                "{name}: params"
-            );
-            for (key, value) in &hparams {
-                assert!(
-                    same_value(params[key], value),
-                    "{name} {key}: {} is not {value}",
-                    params[key]
-                );
-            }
-
-            let (start, end) = (run.start_ms.unwrap(), run.end_ms.unwrap());
-            assert!(
-                run.metrics
-                    .iter()
-                    .all(|p| start <= p.ts_ms && p.ts_ms <= end),
-                "{name}: times"
-            );
+            testing::check_params(run, hparams, name);
+            testing::check_times(run, name);
         }
     }
 
     #[test]
     fn every_event_file_belongs_to_its_runs_unit() {
         let m = manifest();
-        let root = testing::fixtures().join(m["path"].as_str().unwrap());
-        let walk = crate::scan::walk::walk(&root, &Default::default()).unwrap();
-        let project = FileSet::new(walk.files);
+        let project = testing::walked(&project_root(&m));
         let mut listed = 0;
         for expected in m["runs"].as_object().unwrap().values() {
             let dirs = expected["event_dirs"].as_array().unwrap();
-            let run_dir = dirs
-                .iter()
-                .map(|d| d["dir"].as_str().unwrap())
-                .min_by_key(|d| d.len())
-                .unwrap();
+            let run_dir = run_dir(expected);
             for file in dirs
                 .iter()
                 .flat_map(|d| d["event_files"].as_array().unwrap())
@@ -510,8 +444,7 @@ mod tests {
     fn the_summary_finals_and_hparams_are_the_runs_own() {
         // The manifest's summary is a second, independent statement of the same truth.
         let m = manifest();
-        let root = testing::fixtures().join(m["path"].as_str().unwrap());
-        let all = testing::read_merged(&TensorBoard, &root);
+        let all = testing::read_merged(&TensorBoard, &project_root(&m));
         for (name, expected) in m["summary"]["runs"].as_object().unwrap() {
             let run = all
                 .runs
@@ -526,11 +459,7 @@ mod tests {
                 );
             }
             for (key, value) in expected["hparams"].as_object().unwrap() {
-                let param = run
-                    .params
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_str());
+                let param = testing::value_of(&run.params, key);
                 assert!(
                     param.is_some_and(|p| same_value(p, value)),
                     "{name} {key}: {param:?}"
@@ -555,9 +484,8 @@ mod tests {
 
     /// The biggest real event file, and where its records start (walked by their lengths alone,
     /// without the reader).
-    fn real_event_file() -> (Vec<u8>, Vec<usize>) {
-        let m = manifest();
-        let root = testing::fixtures().join(m["path"].as_str().unwrap());
+    fn real_event_file() -> Framed {
+        let root = project_root(&manifest());
         let walk = crate::scan::walk::walk(&root, &Default::default()).unwrap();
         let biggest = walk
             .files
@@ -574,7 +502,11 @@ mod tests {
             at += 12 + len + 4;
         }
         assert_eq!(at, bytes.len(), "the real file is whole");
-        (bytes, starts)
+        Framed {
+            bytes,
+            starts,
+            read: read_file,
+        }
     }
 
     const FILE: &str = "run/events.out.tfevents.1.test";
@@ -590,52 +522,25 @@ mod tests {
 
     #[test]
     fn a_file_cut_inside_a_record_reads_like_one_cut_before_it() {
-        let (bytes, starts) = real_event_file();
-        let full = read_file(&bytes);
-        let k = starts.len() / 2;
-        let before = read_file(&bytes[..starts[k]]);
-        assert!(before.problems.is_empty());
-        assert!(before.runs[0].metrics.len() < full.runs[0].metrics.len());
+        let file = real_event_file();
+        let k = file.starts.len() / 2;
+        // Inside the length, its checksum, the data, and the data's checksum.
+        let (before, full) = file.check_cuts(k, &[3, 10, 14, file.record_len(k) - 1]);
         assert_eq!(
             before.runs[0].metrics[..],
             full.runs[0].metrics[..before.runs[0].metrics.len()]
         );
-        // Inside the length, its checksum, the data, and the data's checksum.
-        for cut in [
-            starts[k] + 3,
-            starts[k] + 10,
-            starts[k] + 14,
-            starts[k + 1] - 1,
-        ] {
-            let got = read_file(&bytes[..cut]);
-            assert_eq!(got, before, "cut at {cut}");
-        }
     }
 
     #[test]
     fn a_flipped_byte_is_a_problem_at_its_record_and_keeps_what_came_before() {
-        let (bytes, starts) = real_event_file();
-        let k = starts.len() / 3;
-        let before = read_file(&bytes[..starts[k]]);
-        for at in [
-            starts[k] + 1,
-            starts[k] + 9,
-            starts[k] + 15,
-            starts[k + 1] - 2,
-        ] {
-            let mut damaged = bytes.clone();
-            damaged[at] ^= 0x01;
-            let got = read_file(&damaged);
-            assert_eq!(got.runs, before.runs, "flip at {at}");
-            assert_eq!(got.problems.len(), 1, "flip at {at}");
-            let problem = &got.problems[0];
-            assert_eq!(problem.path, FILE);
-            assert!(
-                problem.message.contains(&format!("at byte {} ", starts[k])),
-                "{}",
-                problem.message
-            );
-        }
+        let file = real_event_file();
+        let k = file.starts.len() / 3;
+        let at_record = format!("at byte {} ", file.starts[k]);
+        file.check_flips(k, &[1, 9, 15, file.record_len(k) - 2], |at, problem| {
+            assert_eq!(problem.path, FILE, "flip at {at}");
+            assert!(problem.message.contains(&at_record), "{}", problem.message);
+        });
     }
 
     #[test]
@@ -831,26 +736,16 @@ mod tests {
         let got = read_file(&bytes);
         assert!(got.problems.is_empty(), "{:?}", got.problems);
         let run = &got.runs[0];
-        let points: Vec<(&str, i64, i64, f64)> = run
-            .metrics
-            .iter()
-            .map(|p| (p.key.as_str(), p.step, p.ts_ms, p.value))
-            .collect();
         assert_eq!(
-            points,
+            testing::points(run),
             [
                 ("loss", 0, 1500, 0.5),
                 ("loss", 1, 2500, 0.25),
                 ("loss", 2, 3000, 0.125)
             ]
         );
-        let params: Vec<(&str, &str)> = run
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
         assert_eq!(
-            params,
+            testing::params(run),
             [
                 ("batch_size", "32"),
                 ("lr", "0.001"),

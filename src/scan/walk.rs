@@ -18,7 +18,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 use super::WalkedFile;
-use super::record::Problem;
+use crate::record::Problem;
 
 /// The project's own ignore file (gitignore syntax).
 pub const IGNORE_FILE: &str = ".driftdeckignore";
@@ -338,11 +338,7 @@ mod tests {
             .collect()
     }
 
-    fn write(root: &Path, rel: &str, text: &str) {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::scan::testing::write;
 
     #[test]
     fn skips_hidden_and_noise_folders_but_keeps_everything_else() {
@@ -366,18 +362,20 @@ mod tests {
     fn gitignored_files_are_skipped_unless_dvc_or_a_tool_store_tracks_them() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        write(root, ".gitignore", "scratch/\nmlruns/\n*.log\n");
-        write(root, "data/.gitignore", "/train.csv\n/prepared\n");
-        write(
-            root,
-            "data/train.csv.dvc",
-            "outs:\n- md5: abc\n  path: train.csv\n",
-        );
-        write(
-            root,
-            "dvc.lock",
-            "schema: '2.0'\nstages:\n  prepare:\n    outs:\n    - path: data/prepared\n",
-        );
+        for (rel, text) in [
+            (".gitignore", "scratch/\nmlruns/\n*.log\n"),
+            ("data/.gitignore", "/train.csv\n/prepared\n"),
+            (
+                "data/train.csv.dvc",
+                "outs:\n- md5: abc\n  path: train.csv\n",
+            ),
+            (
+                "dvc.lock",
+                "schema: '2.0'\nstages:\n  prepare:\n    outs:\n    - path: data/prepared\n",
+            ),
+        ] {
+            write(root, rel, text);
+        }
         for rel in [
             "data/train.csv",
             "data/prepared/test.csv",

@@ -33,8 +33,8 @@ use std::fs::File;
 use prost::Message;
 use serde_json::{Map, Value as Json};
 
-use super::record::{MetricPoint, Problem, Run, source};
 use super::{FileSet, Reader, Records, UnitInput, WalkedFile, split_parent};
+use crate::record::{MetricPoint, Problem, Run, source};
 use log::LogReader;
 
 pub struct WandbOffline;
@@ -609,49 +609,23 @@ fn seconds_to_ms(secs: f64) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
+    use std::collections::BTreeSet;
 
     use super::*;
-    use crate::scan::testing::{self, same, same_value};
+    use crate::scan::testing::{self, Framed, history, metric, project_root, same};
 
     fn manifest() -> Json {
         testing::fixture_manifest()["projects"]["wandb-offline-project"].clone()
     }
 
-    fn project_root(m: &Json) -> std::path::PathBuf {
-        testing::fixtures().join(m["path"].as_str().unwrap())
-    }
-
-    fn metric<'a>(run: &'a Run, key: &str) -> Vec<&'a MetricPoint> {
-        run.metrics.iter().filter(|p| p.key == key).collect()
-    }
-
-    /// (points, min step, max step, value at the largest step, latest time on ties).
-    fn history(points: &[&MetricPoint]) -> (usize, i64, i64, f64) {
-        let last = points
-            .iter()
-            .max_by_key(|p| (p.step, p.ts_ms))
-            .expect("at least one point");
-        let min = points.iter().map(|p| p.step).min().unwrap_or_default();
-        (points.len(), min, last.step, last.value)
-    }
-
     fn tag<'a>(run: &'a Run, key: &str) -> Option<&'a str> {
-        run.tags
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        testing::value_of(&run.tags, key)
     }
 
     #[test]
     fn runs_match_the_manifest() {
         let m = manifest();
-        let units = testing::read_all(&WandbOffline, &project_root(&m));
-        let problems: Vec<&Problem> = units.iter().flat_map(|(_, r)| &r.problems).collect();
-        assert!(problems.is_empty(), "{problems:?}");
-        let runs: Vec<&Run> = units.iter().flat_map(|(_, r)| &r.runs).collect();
-        assert_eq!(runs.len() as u64, m["num_runs"].as_u64().unwrap());
-        assert_eq!(units.len(), runs.len(), "one unit per run");
+        let runs = testing::read_runs(&WandbOffline, &m);
 
         for expected in m["runs"].as_array().unwrap() {
             let id = expected["run_id"].as_str().unwrap();
@@ -674,39 +648,11 @@ mod tests {
             assert_eq!(tag(run, "wandb.job_type"), expected["job_type"].as_str());
 
             let config = expected["config"].as_object().unwrap();
-            let params: BTreeMap<&str, &str> = run
-                .params
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            assert_eq!(
-                params.keys().copied().collect::<BTreeSet<_>>(),
-                config.keys().map(String::as_str).collect(),
-                "{id}: params"
-            );
-            for (key, value) in config {
-                assert!(
-                    same_value(params[key.as_str()], value),
-                    "{id} {key}: {} is not {value}",
-                    params[key.as_str()]
-                );
-            }
+            testing::check_params(run, config.iter().map(|(k, v)| (k.as_str(), v)), id);
 
             let logged = expected["metrics"].as_object().unwrap();
             for (key, e) in logged {
-                let (points, min, max, last) = history(&metric(run, key));
-                assert_eq!(
-                    points as u64,
-                    e["num_points"].as_u64().unwrap(),
-                    "{id} {key}: points"
-                );
-                assert_eq!(min, e["min_step"].as_i64().unwrap(), "{id} {key}: min step");
-                assert_eq!(max, e["max_step"].as_i64().unwrap(), "{id} {key}: max step");
-                let expected = e["final"].as_f64().unwrap();
-                assert!(
-                    same(last, expected),
-                    "{id} {key}: final {last} is not {expected}"
-                );
+                testing::check_history(run, key, e, id);
             }
             // Summary values never logged to history are single points; the rest are history.
             let summary = expected["summary"].as_object().unwrap();
@@ -726,14 +672,7 @@ mod tests {
                 .map(String::as_str)
                 .collect();
             assert_eq!(keys, expected_keys, "{id}: metric keys");
-
-            let (start, end) = (run.start_ms.unwrap(), run.end_ms.unwrap());
-            assert!(
-                run.metrics
-                    .iter()
-                    .all(|p| start <= p.ts_ms && p.ts_ms <= end),
-                "{id}: times"
-            );
+            testing::check_times(run, id);
         }
     }
 
@@ -784,9 +723,7 @@ mod tests {
     #[test]
     fn only_the_wandb_files_are_claimed_not_logs_or_symlinks() {
         let m = manifest();
-        let root = project_root(&m);
-        let walk = crate::scan::walk::walk(&root, &Default::default()).unwrap();
-        let project = FileSet::new(walk.files);
+        let project = testing::walked(&project_root(&m));
         let claimed: BTreeSet<&str> = project
             .iter()
             .filter(|f| WandbOffline.unit_of(f, &project).is_some())
@@ -856,7 +793,7 @@ mod tests {
 
     /// The longer real run file and where its records start (walked by their chunk lengths
     /// alone, without the reader: the file is a single block of FULL chunks).
-    fn real_run_file() -> (Vec<u8>, Vec<usize>) {
+    fn real_run_file() -> Framed {
         let m = manifest();
         let biggest = m["runs"]
             .as_array()
@@ -875,57 +812,34 @@ mod tests {
             at += 7 + usize::from(u16::from_le_bytes([biggest[at + 4], biggest[at + 5]]));
         }
         assert_eq!(at, biggest.len(), "the real file is whole");
-        (biggest, starts)
+        Framed {
+            bytes: biggest,
+            starts,
+            read: read_file,
+        }
     }
 
     #[test]
     fn a_file_cut_inside_a_record_reads_like_one_cut_before_it() {
-        let (bytes, starts) = real_run_file();
-        let full = read_file(&bytes);
-        let k = starts.len() / 2;
-        let before = read_file(&bytes[..starts[k]]);
-        assert!(before.problems.is_empty());
-        assert!(before.runs[0].metrics.len() < full.runs[0].metrics.len());
+        let file = real_run_file();
+        let k = file.starts.len() / 2;
+        let (before, _) = file.check_cuts(k, &[2, 7, 9, file.record_len(k) - 1]);
         assert_eq!(
             before.runs[0].status.as_deref(),
             Some("RUNNING"),
             "no exit record yet"
         );
-        for cut in [
-            starts[k] + 2,
-            starts[k] + 7,
-            starts[k] + 9,
-            starts[k + 1] - 1,
-        ] {
-            assert_eq!(read_file(&bytes[..cut]), before, "cut at {cut}");
-        }
     }
 
     #[test]
     fn a_flipped_byte_is_a_problem_at_its_record_and_keeps_what_came_before() {
-        let (bytes, starts) = real_run_file();
-        let k = starts.len() / 3;
-        let before = read_file(&bytes[..starts[k]]);
-        for at in [
-            starts[k] + 1,
-            starts[k] + 5,
-            starts[k] + 8,
-            starts[k + 1] - 1,
-        ] {
-            let mut damaged = bytes.clone();
-            damaged[at] ^= 0x01;
-            let got = read_file(&damaged);
-            assert_eq!(got.runs, before.runs, "flip at {at}");
-            assert_eq!(got.problems.len(), 1, "flip at {at}");
-            assert!(got.problems[0].path.ends_with(".wandb"));
-            assert!(
-                got.problems[0]
-                    .message
-                    .contains(&format!("at byte {};", starts[k])),
-                "{}",
-                got.problems[0].message
-            );
-        }
+        let file = real_run_file();
+        let k = file.starts.len() / 3;
+        let at_record = format!("at byte {};", file.starts[k]);
+        file.check_flips(k, &[1, 5, 8, file.record_len(k) - 1], |at, problem| {
+            assert!(problem.path.ends_with(".wandb"), "flip at {at}");
+            assert!(problem.message.contains(&at_record), "{}", problem.message);
+        });
     }
 
     #[test]
@@ -1150,22 +1064,12 @@ mod tests {
             (run.external_id.as_str(), run.status.as_deref()),
             ("abcd1234", None)
         );
-        let params: Vec<(&str, &str)> = run
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
         assert_eq!(
-            params,
+            testing::params(run),
             [("lr", "0.01"), ("model.act", "relu"), ("model.layers", "3")]
         );
-        let points: Vec<(&str, i64, i64, f64)> = run
-            .metrics
-            .iter()
-            .map(|p| (p.key.as_str(), p.step, p.ts_ms, p.value))
-            .collect();
         assert_eq!(
-            points,
+            testing::points(run),
             [
                 ("acc", 9, 1_700_000_000_500, 0.5),
                 ("nested.x", 9, 1_700_000_000_500, 1.0)
@@ -1175,7 +1079,7 @@ mod tests {
 
     #[test]
     fn broken_side_files_are_problems_and_the_records_still_count() {
-        let (bytes, _) = real_run_file();
+        let bytes = real_run_file().bytes;
         let got = read_dir(&[
             ("run-abcd1234.wandb", &bytes),
             ("files/config.yaml", b"a: [unclosed"),

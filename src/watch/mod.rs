@@ -21,8 +21,11 @@ use std::time::{Duration, Instant};
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
 
+pub mod alerts;
+
 use crate::catalog::{Catalog, CatalogError, Project};
 use crate::scan::index::{self, IndexError, IndexSummary, Progress};
+pub use alerts::{DriftAlert, DriftAlerts};
 
 /// How long events are gathered before a re-index: long enough to fold a burst of writes (a
 /// training step writes several metric files; an editor writes, renames and chmods), short
@@ -39,7 +42,7 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 const GONE_RECHECK: Duration = Duration::from_secs(2);
 
 /// What happened, for the UI and the CLI.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// A project was re-indexed; `summary` says how much was read.
     Indexed {
@@ -50,6 +53,8 @@ pub enum Change {
     ProjectGone { project_id: i64, path: PathBuf },
     /// An index is under way (throttled to a few updates a second), for progress displays.
     Progress { project_id: i64, progress: Progress },
+    /// A watched dataset drifted past its policy's share ([`alerts`]).
+    Drifted(DriftAlert),
     /// Something the user should know (the polling fallback, a failed re-index).
     Warning {
         project_id: Option<i64>,
@@ -65,12 +70,24 @@ pub enum WatchError {
     Notify(#[from] notify::Error),
 }
 
+impl crate::error::Classify for WatchError {
+    fn code(&self) -> crate::error::ErrorCode {
+        match self {
+            WatchError::Catalog(e) => e.code(),
+            WatchError::Notify(_) => crate::error::ErrorCode::Internal,
+        }
+    }
+}
+
 /// Watches `projects` until `stop` is set, re-indexing into `catalog` and calling `on_change`.
-/// The first thing it does is an index of every project, so a stale catalog catches up.
+/// The first thing it does is an index of every project, so a stale catalog catches up. With
+/// `alerts`, a project whose drift files changed is compared after its index and a drift past
+/// its policy is reported as [`Change::Drifted`].
 pub fn watch(
     catalog: &mut Catalog,
     projects: &[Project],
     stop: &AtomicBool,
+    alerts: Option<&DriftAlerts>,
     on_change: &mut dyn FnMut(Change),
 ) -> Result<(), WatchError> {
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
@@ -79,16 +96,32 @@ pub fn watch(
     let ignored = ignored_paths(catalog.path());
     let mut gone: BTreeSet<i64> = BTreeSet::new();
 
+    // What the drift alerts compare against: the files as they are now.
+    if let Some(alerts) = alerts {
+        alerts.baseline(projects);
+    }
     for project in projects {
         if backend.watch(&project.path, on_change).is_err() {
             gone.insert(project.id);
         }
-        reindex(catalog, project, stop, &mut gone, on_change);
+        reindex(catalog, project, stop, &mut gone, alerts, on_change);
     }
 
     let mut last_gone_check = Instant::now();
     let mut last_poll = Instant::now();
     while !stop.load(Ordering::Relaxed) {
+        for outcome in alerts.map(DriftAlerts::outcomes).unwrap_or_default() {
+            on_change(match outcome {
+                alerts::Outcome::Alert(alert) => Change::Drifted(alert),
+                alerts::Outcome::Failed {
+                    project_id,
+                    message,
+                } => Change::Warning {
+                    project_id: Some(project_id),
+                    message,
+                },
+            });
+        }
         let mut dirty: BTreeSet<i64> = BTreeSet::new();
         match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(result) => {
@@ -133,7 +166,7 @@ pub fn watch(
             if stop.load(Ordering::Relaxed) {
                 break;
             }
-            reindex(catalog, project, stop, &mut gone, on_change);
+            reindex(catalog, project, stop, &mut gone, alerts, on_change);
         }
     }
     Ok(())
@@ -144,6 +177,7 @@ fn reindex(
     project: &Project,
     stop: &AtomicBool,
     gone: &mut BTreeSet<i64>,
+    alerts: Option<&DriftAlerts>,
     on_change: &mut dyn FnMut(Change),
 ) {
     if !project.path.is_dir() {
@@ -171,10 +205,16 @@ fn reindex(
     };
     let result = index::index_project(catalog, project, stop, &mut progress, &crate::time::now_ms);
     match result {
-        Ok(summary) => on_change(Change::Indexed {
-            project_id: project.id,
-            summary,
-        }),
+        Ok(summary) => {
+            if let Some(alerts) = alerts.filter(|_| summary.units_read + summary.units_removed > 0)
+            {
+                alerts.indexed(project);
+            }
+            on_change(Change::Indexed {
+                project_id: project.id,
+                summary,
+            })
+        }
         Err(IndexError::Cancelled { .. }) => {}
         Err(IndexError::Walk(_)) => {
             if gone.insert(project.id) {
@@ -402,7 +442,7 @@ mod tests {
         let handle = {
             let (stop, indexes) = (stop.clone(), indexes.clone());
             std::thread::spawn(move || {
-                watch(&mut catalog, &[project], &stop, &mut |c| {
+                watch(&mut catalog, &[project], &stop, None, &mut |c| {
                     if matches!(c, Change::Indexed { .. }) {
                         indexes.fetch_add(1, Ordering::SeqCst);
                     }

@@ -100,6 +100,18 @@ after(async () => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
+/** Opens a view from the sidebar. */
+async function openView(name) {
+  const [nav] = await session.findAll(`[data-testid="nav-${name}"]`);
+  await session.click(nav);
+}
+
+/** A PNG of the window into the file the environment variable `variable` names, when it is set. */
+async function screenshotTo(variable) {
+  const file = process.env[variable];
+  if (file) fs.writeFileSync(file, await session.screenshotPng());
+}
+
 test('the window opens with the app layout', async () => {
   const nav = await session.textsOf('[data-testid^="nav-"]');
   for (const view of ['Projects', 'Runs', 'Datasets', 'Compare', 'Fairness', 'Models']) {
@@ -114,20 +126,16 @@ test('a catalog with a project opens on the Runs view', async () => {
 });
 
 test('the demo project is listed from the real catalog', async () => {
-  const [nav] = await session.findAll('[data-testid="nav-projects"]');
-  await session.click(nav);
+  await openView('projects');
   const rows = await session.textsOf('[data-testid="project-row"]');
   assert.equal(rows.length, 1, JSON.stringify(rows));
   assert.match(rows[0], /demo/);
   assert.match(rows[0], /assets\/demo/);
-  if (process.env.E2E_SCREENSHOT) {
-    fs.writeFileSync(process.env.E2E_SCREENSHOT, await session.screenshotPng());
-  }
+  await screenshotTo('E2E_SCREENSHOT');
 });
 
 test('the demo runs are indexed live and listed in the Runs view', async () => {
-  const [nav] = await session.findAll('[data-testid="nav-runs"]');
-  await session.click(nav);
+  await openView('runs');
   // The app's watcher indexes the demo project at start-up; wait for its runs to arrive.
   const rows = await session.textsOf('[data-testid="run-row"]', 90_000);
   const text = rows.join('\n');
@@ -137,8 +145,7 @@ test('the demo runs are indexed live and listed in the Runs view', async () => {
 });
 
 test('the demo datasets are listed with their rows', async () => {
-  const [nav] = await session.findAll('[data-testid="nav-datasets"]');
-  await session.click(nav);
+  await openView('datasets');
   const rows = await session.textsOf('[data-testid="dataset-row"]', 60_000);
   const text = rows.join('\n');
   assert.match(text, /reference\.csv/);
@@ -146,8 +153,7 @@ test('the demo datasets are listed with their rows', async () => {
 });
 
 test('two files compared in the Compare view through the real engine', async () => {
-  const [nav] = await session.findAll('[data-testid="nav-compare"]');
-  await session.click(nav);
+  await openView('compare');
   // Paths typed into the slots (the native drop and file dialog cannot be driven by WebDriver).
   for (const [slot, file] of [['reference', 'reference.csv'], ['current', 'current.csv']]) {
     const [input] = await waitForElement(`[data-testid="path-${slot}"]`);
@@ -162,14 +168,11 @@ test('two files compared in the Compare view through the real engine', async () 
   const charges = rows.find((r) => r.includes('monthly_charges'));
   assert.ok(charges, `monthly_charges not in the table: ${rows.join(' | ')}`);
   assert.match(charges, /drift/i);
-  if (process.env.E2E_SCREENSHOT_COMPARE) {
-    fs.writeFileSync(process.env.E2E_SCREENSHOT_COMPARE, await session.screenshotPng());
-  }
+  await screenshotTo('E2E_SCREENSHOT_COMPARE');
 });
 
 test('a predictions file checked in the Fairness view through the real engine', async () => {
-  const [nav] = await session.findAll('[data-testid="nav-fairness"]');
-  await session.click(nav);
+  await openView('fairness');
   const [input] = await waitForElement('[data-testid="fairness-path"]');
   await session.sendKeys(input, path.join(demo, 'data', 'predictions.csv') + '\uE004');
   // The real fairness_columns guesses the roles from the file's columns.
@@ -182,14 +185,11 @@ test('a predictions file checked in the Fairness view through the real engine', 
   const report = (await session.textsOf('[data-testid="fairness-report"]')).join('\n');
   for (const group of ['18-29', '60+']) assert.match(report, new RegExp(group.replace('+', '\\+')));
   assert.match(report, /demographic_parity|Demographic parity/i);
-  if (process.env.E2E_SCREENSHOT_FAIRNESS) {
-    fs.writeFileSync(process.env.E2E_SCREENSHOT_FAIRNESS, await session.screenshotPng());
-  }
+  await screenshotTo('E2E_SCREENSHOT_FAIRNESS');
 });
 
 test('a model approved and published from the Models view to a real MLflow server', async () => {
-  const [nav] = await session.findAll('[data-testid="nav-models"]');
-  await session.click(nav);
+  await openView('models');
   const rows = await session.textsOf('[data-testid="model-row"]', 90_000);
   const index = rows.findIndex((r) => /\bmlflow\b/.test(r));
   assert.ok(index >= 0, `the demo's MLflow model is not listed: ${rows.join(' | ')}`);
@@ -239,9 +239,7 @@ test('a model approved and published from the Models view to a real MLflow serve
   const [opened] = await waitFor('the browser to be asked', () => openedUrls(browserLog).length && openedUrls(browserLog), 10_000);
   assert.ok(opened.startsWith(`${registryUrl}/`), opened);
   assert.match(opened, /models/);
-  if (process.env.E2E_SCREENSHOT_MODELS) {
-    fs.writeFileSync(process.env.E2E_SCREENSHOT_MODELS, await session.screenshotPng());
-  }
+  await screenshotTo('E2E_SCREENSHOT_MODELS');
   // What the registry holds, asked through the CLI's pull (the server's own answer).
   const pulled = spawnSync(cli, ['registry', 'pull', '--json', '--db', db], { encoding: 'utf8' });
   assert.equal(pulled.status, 0, pulled.stderr);

@@ -27,6 +27,11 @@ vi.mock('@tauri-apps/api/webview', () => ({
 
 import * as backend from './backend';
 
+/** `call` rejects with the internal AppError the backend makes of a plain rejection `message`. */
+async function expectInternal(call: Promise<unknown>, message: string) {
+  await expect(call).rejects.toStrictEqual({ code: 'internal', message });
+}
+
 beforeEach(() => {
   vi.resetAllMocks();
 });
@@ -86,19 +91,19 @@ describe('commands', () => {
       'decideModel (approve past failed checks)',
       () => backend.decideModel(7, 'approve', 'ok for the pilot', 'drift is seasonal'),
       'decide_model',
-      { modelId: 7, decision: 'approve', note: 'ok for the pilot', overrideNote: 'drift is seasonal' },
+      { modelId: 7, form: { decision: 'approve', note: 'ok for the pilot', override_note: 'drift is seasonal' } },
     ],
     [
       'decideModel (reject)',
       () => backend.decideModel(7, 'reject', 'auc too low', null),
       'decide_model',
-      { modelId: 7, decision: 'reject', note: 'auc too low', overrideNote: null },
+      { modelId: 7, form: { decision: 'reject', note: 'auc too low', override_note: null } },
     ],
     [
       'publishModel',
       () => backend.publishModel({ modelId: 7, name: 'fraud-gbm', alias: null, registry: 'https://mlflow.example.com' }),
       'publish_model',
-      { modelId: 7, name: 'fraud-gbm', alias: null, registry: 'https://mlflow.example.com' },
+      { modelId: 7, form: { name: 'fraud-gbm', alias: null, registry: 'https://mlflow.example.com' } },
     ],
     ['publishJobs', () => backend.publishJobs(), 'publish_jobs', undefined],
     ['cancelPublish', () => backend.cancelPublish(3), 'cancel_publish', { jobId: 3 }],
@@ -107,7 +112,7 @@ describe('commands', () => {
       'registryLogin',
       () => backend.registryLogin({ url: 'https://m', auth: 'basic', username: 'ana', secret: 'pw', caFile: null }),
       'registry_login',
-      { url: 'https://m', auth: 'basic', username: 'ana', secret: 'pw', caFile: null },
+      { request: { url: 'https://m', auth: 'basic', username: 'ana', secret: 'pw', ca_file: null } },
     ],
     ['registryLogout', () => backend.registryLogout('https://m'), 'registry_logout', { url: 'https://m' }],
     ['registryPull (default)', () => backend.registryPull(null), 'registry_pull', { registry: null }],
@@ -141,9 +146,20 @@ describe('commands', () => {
     ['openLink', () => backend.openLink('https://github.com/driftdeck/driftdeck#readme'), 'open_link', { url: 'https://github.com/driftdeck/driftdeck#readme' }],
   ] as const)('%s invokes %s', async (_name, run, cmd, args) => {
     tauri.invoke.mockResolvedValue('result');
-    await expect(run()).resolves.toBe('result');
+    await run();
     expect(tauri.invoke).toHaveBeenCalledTimes(1);
-    expect(tauri.invoke).toHaveBeenCalledWith(cmd, args);
+    // The generated bindings pass no argument object to a command that takes none.
+    expect(tauri.invoke.mock.calls[0]).toEqual(args === undefined ? [cmd] : [cmd, args]);
+  });
+
+  test("a command resolves with the shell's value; charts come wrapped as { svg }", async () => {
+    tauri.invoke.mockResolvedValue([{ id: 1 }]);
+    await expect(backend.listProjects()).resolves.toEqual([{ id: 1 }]);
+    tauri.invoke.mockResolvedValue('<svg/>');
+    await expect(backend.driftColumnChart(3, 'a')).resolves.toEqual({ svg: '<svg/>' });
+    await expect(backend.fairnessChart(3, 0, 'accuracy')).resolves.toEqual({ svg: '<svg/>' });
+    tauri.invoke.mockResolvedValue(null);
+    await expect(backend.removeProject(1)).resolves.toBeUndefined();
   });
 
   test('a catalog move refused because DRIFTDECK_DB is set keeps its code', async () => {
@@ -187,10 +203,7 @@ describe('commands', () => {
 
   test('any other rejection becomes an internal AppError', async () => {
     tauri.invoke.mockRejectedValue('command list_projects not allowed');
-    await expect(backend.listProjects()).rejects.toStrictEqual({
-      code: 'internal',
-      message: 'command list_projects not allowed',
-    });
+    await expectInternal(backend.listProjects(), 'command list_projects not allowed');
   });
 });
 
@@ -208,10 +221,7 @@ describe('pickFolder', () => {
 
   test('normalises a failure', async () => {
     tauri.open.mockRejectedValue('dialog.open not allowed');
-    await expect(backend.pickFolder()).rejects.toStrictEqual({
-      code: 'internal',
-      message: 'dialog.open not allowed',
-    });
+    await expectInternal(backend.pickFolder(), 'dialog.open not allowed');
   });
 });
 
@@ -303,10 +313,7 @@ describe('file dialogs', () => {
 
   test('a dialog failure is an AppError', async () => {
     tauri.save.mockRejectedValue('dialog.save not allowed');
-    await expect(backend.pickSavePath('x.json', 'json')).rejects.toStrictEqual({
-      code: 'internal',
-      message: 'dialog.save not allowed',
-    });
+    await expectInternal(backend.pickSavePath('x.json', 'json'), 'dialog.save not allowed');
   });
 });
 
@@ -352,10 +359,7 @@ describe('onFileDrop', () => {
 
   test('normalises a failure to subscribe', async () => {
     tauri.onDragDropEvent.mockRejectedValue({ code: 'internal', message: 'no webview' });
-    await expect(backend.onFileDrop({ onDrop: () => {} })).rejects.toStrictEqual({
-      code: 'internal',
-      message: 'no webview',
-    });
+    await expectInternal(backend.onFileDrop({ onDrop: () => {} }), 'no webview');
   });
 });
 
@@ -390,9 +394,6 @@ describe('shell events', () => {
 
   test('a failure to subscribe is an AppError', async () => {
     tauri.listen.mockRejectedValue('event.listen not allowed');
-    await expect(backend.onCatalogChanged(() => {})).rejects.toStrictEqual({
-      code: 'internal',
-      message: 'event.listen not allowed',
-    });
+    await expectInternal(backend.onCatalogChanged(() => {}), 'event.listen not allowed');
   });
 });

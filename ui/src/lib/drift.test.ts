@@ -31,9 +31,22 @@ import {
   untestedColumns,
   verdictTitle,
   type DriftForm,
+  type DriftSort,
 } from './drift';
 
-const SIDE: SideSummary = { count: 800, missing: 0 };
+/** A side summary with only the given statistics (the engine sends null for the others). */
+const side = (fields: Partial<SideSummary>): SideSummary => ({
+  count: 0,
+  missing: 0,
+  distinct: null,
+  mean: null,
+  std: null,
+  min: null,
+  max: null,
+  median: null,
+  ...fields,
+});
+const SIDE: SideSummary = side({ count: 800, missing: 0 });
 
 function column(name: string, fields: Partial<DriftColumn> = {}): DriftColumn {
   return {
@@ -281,32 +294,20 @@ describe('order', () => {
     column('bool_x', { drifted: false, effect_size: null, score: 0.9 }),
   ];
   const names = (cs: DriftColumn[]) => cs.map((c) => c.column);
+  /** The column names in the order `sort` puts them in. */
+  const sorted = (sort: DriftSort) => names(sortDriftColumns(columns, sort));
 
   test('by drift: drifted first, then |effect| descending (missing last), then past the threshold, then by name', () => {
-    expect(names(sortDriftColumns(columns, DEFAULT_DRIFT_SORT))).toEqual(['cat_b', 'label', 'num_10', 'cat_a', 'num_2', 'bool_x']);
+    expect(sorted(DEFAULT_DRIFT_SORT)).toEqual(['cat_b', 'label', 'num_10', 'cat_a', 'num_2', 'bool_x']);
   });
 
   test('ascending drift is the exact reverse; untestable columns are never in the table', () => {
-    expect(names(sortDriftColumns(columns, { key: 'drift', direction: 'asc' }))).toEqual([
-      'bool_x',
-      'num_2',
-      'cat_a',
-      'num_10',
-      'label',
-      'cat_b',
-    ]);
+    expect(sorted({ key: 'drift', direction: 'asc' })).toEqual(['bool_x', 'num_2', 'cat_a', 'num_10', 'label', 'cat_b']);
   });
 
   test('by name, as people read names', () => {
-    expect(names(sortDriftColumns(columns, { key: 'column', direction: 'asc' }))).toEqual([
-      'bool_x',
-      'cat_a',
-      'cat_b',
-      'label',
-      'num_2',
-      'num_10',
-    ]);
-    expect(names(sortDriftColumns(columns, { key: 'column', direction: 'desc' }))[0]).toBe('num_10');
+    expect(sorted({ key: 'column', direction: 'asc' })).toEqual(['bool_x', 'cat_a', 'cat_b', 'label', 'num_2', 'num_10']);
+    expect(sorted({ key: 'column', direction: 'desc' })[0]).toBe('num_10');
   });
 
   test('sorting does not touch its input', () => {
@@ -385,8 +386,8 @@ describe('details', () => {
   test('summaryRows: the statistics either side has', () => {
     expect(
       summaryRows(
-        { count: 760, missing: 40, mean: 100.2, std: 15, min: 51.25, max: 150 },
-        { count: 800, missing: 0, mean: 100.94, std: 15.1, min: 48, max: null },
+        side({ count: 760, missing: 40, mean: 100.2, std: 15, min: 51.25, max: 150 }),
+        side({ count: 800, missing: 0, mean: 100.94, std: 15.1, min: 48, max: null }),
       ),
     ).toEqual([
       { label: 'count', reference: '760', current: '800' },
@@ -396,12 +397,12 @@ describe('details', () => {
       { label: 'min', reference: '51.25', current: '48' },
       { label: 'max', reference: '150', current: '' },
     ]);
-    expect(summaryRows({ count: 3, missing: 0, distinct: 3 }, { count: 1200, missing: 0, distinct: 1100 }).map((r) => r.label)).toEqual([
+    expect(summaryRows(side({ count: 3, missing: 0, distinct: 3 }), side({ count: 1200, missing: 0, distinct: 1100 })).map((r) => r.label)).toEqual([
       'count',
       'missing',
       'distinct',
     ]);
-    expect(summaryRows({ count: 3, missing: 0, mean: 2, median: 1.5 }, { count: 3, missing: 0 }).map((r) => r.label)).toEqual([
+    expect(summaryRows(side({ count: 3, missing: 0, mean: 2, median: 1.5 }), side({ count: 3, missing: 0 })).map((r) => r.label)).toEqual([
       'count',
       'missing',
       'mean',

@@ -6,15 +6,18 @@
  * wording at any time, so nothing here (or anywhere in the UI) inspects it.
  */
 
+import { ERROR_CODES, type ErrorCode } from './ipc';
+
 /** An error from the backend, or from talking to it. */
 export type AppError = { code: string; message: string };
 
 /**
- * The codes the shell sends today. Unknown codes are still shown, as generic errors.
+ * The codes the shell sends: the engine's closed set (`driftdeck::error::ErrorCode`, generated
+ * into ipc.ts). Unknown codes are still shown, as generic errors.
  * `remote`: a model registry could not be reached, refused the credentials, or answered an error.
  */
-export const KNOWN_CODES = ['bad_input', 'bad_filter', 'not_found', 'catalog', 'remote', 'internal'] as const;
-export type KnownCode = (typeof KNOWN_CODES)[number];
+export const KNOWN_CODES = ERROR_CODES;
+export type KnownCode = ErrorCode;
 
 export function isAppError(value: unknown): value is AppError {
   return (

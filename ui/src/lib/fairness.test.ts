@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { fairnessRequest } from '../../tests/browser/fixtures.mjs';
 import type { Dataset, FairnessChange, FairnessColumn, FairnessColumns, FairnessDisparity, FairnessGroup, FairnessGrouping } from './backend';
 import {
   BOOTSTRAP_REPLICATES,
@@ -201,7 +202,8 @@ describe('columns and guesses', () => {
       rows,
       bytes: 1,
       hash: null,
-      columns: [],
+      columns: 0,
+      schema: [],
     });
     expect(datasetOptions([d(1, 'fraud', 'data/b10.csv', 800), d(2, 'churn', 'x.csv', null), d(3, 'fraud', 'data/b2.csv', 1200)])).toEqual([
       { project: 'churn', datasets: [{ path: '/w/churn/x.csv', label: 'x.csv' }] },
@@ -235,19 +237,7 @@ describe('the form', () => {
 
   test('the defaults make a request', () => {
     expect(checkFairnessForm(form(), COLUMNS)).toEqual({
-      request: {
-        path: '/d/predictions.csv',
-        label: 'label',
-        prediction: 'prediction',
-        sensitive: ['sex', 'age_group'],
-        positive_label: '1',
-        score_threshold: null,
-        min_group_size: 30,
-        compare_with: null,
-        bootstrap: null,
-        max_difference: 0.1,
-        min_ratio: 0.8,
-      },
+      request: fairnessRequest('/d/predictions.csv'),
       errors: {},
     });
   });
@@ -269,20 +259,20 @@ describe('the form', () => {
       COLUMNS,
     );
     expect(check.errors).toEqual({});
-    expect(check.request).toEqual({
-      path: '/d/predictions.csv',
-      label: 'label',
-      prediction: 'score',
-      // In the file's order, whatever order they were ticked in.
-      sensitive: ['sex', 'age_group'],
-      positive_label: null,
-      score_threshold: 0.35,
-      min_group_size: 50,
-      compare_with: '/d/last_month.parquet',
-      bootstrap: { replicates: BOOTSTRAP_REPLICATES, seed: 42 },
-      max_difference: 0.05,
-      min_ratio: 0.9,
-    });
+    expect(check.request).toEqual(
+      fairnessRequest('/d/predictions.csv', {
+        prediction: 'score',
+        // In the file's order, whatever order they were ticked in.
+        sensitive: ['sex', 'age_group'],
+        positive_label: null,
+        score_threshold: 0.35,
+        min_group_size: 50,
+        compare_with: '/d/last_month.parquet',
+        bootstrap: { replicates: BOOTSTRAP_REPLICATES, seed: 42 },
+        max_difference: 0.05,
+        min_ratio: 0.9,
+      }),
+    );
   });
 
   test('no file, or its columns not read yet: no request and no error', () => {

@@ -131,10 +131,10 @@ describe('formatDuration', () => {
 });
 
 test('runDuration needs both ends, in order', () => {
-  expect(runDuration({ start_time: 1000, end_time: 4000 })).toBe(3000);
-  expect(runDuration({ start_time: 1000, end_time: null })).toBeNull();
-  expect(runDuration({ start_time: null, end_time: 4000 })).toBeNull();
-  expect(runDuration({ start_time: 5000, end_time: 4000 })).toBeNull();
+  expect(runDuration({ start_ms: 1000, end_ms: 4000 })).toBe(3000);
+  expect(runDuration({ start_ms: 1000, end_ms: null })).toBeNull();
+  expect(runDuration({ start_ms: null, end_ms: 4000 })).toBeNull();
+  expect(runDuration({ start_ms: 5000, end_ms: 4000 })).toBeNull();
 });
 
 test('formatTimestamp shows local date and minutes', () => {

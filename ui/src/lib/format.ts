@@ -109,9 +109,9 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /** A run's duration in ms, or null when it has not ended (or its times are unknown). */
-export function runDuration(run: { start_time: number | null; end_time: number | null }): number | null {
-  if (run.start_time === null || run.end_time === null) return null;
-  const d = run.end_time - run.start_time;
+export function runDuration(run: { start_ms: number | null; end_ms: number | null }): number | null {
+  if (run.start_ms === null || run.end_ms === null) return null;
+  const d = run.end_ms - run.start_ms;
   return d >= 0 ? d : null;
 }
 

@@ -29,6 +29,7 @@ const model = (fields: Partial<Model>): Model => ({
   format: 'mlflow',
   name: null,
   model_id: null,
+  run: null,
   bytes: 0,
   hash: null,
   details: null,
@@ -40,23 +41,25 @@ const model = (fields: Partial<Model>): Model => ({
 const REGISTERED: RegisteredModel[] = [
   {
     project: 'fraud',
+    source: 'mlflow',
     name: 'fraud-gbm',
     description: null,
     aliases: { champion: '2' },
     tags: null,
     versions: [
-      { version: '1', run_id: 'r-0', model_id: null, status: 'READY' },
-      { version: '2', run_id: 'r-1', model_id: 'm-1', status: 'READY' },
-      { version: '3', run_id: 'r-2', model_id: null, status: null },
+      { version: '1', run_id: 'r-0', model_id: null, source: null, status: 'READY' },
+      { version: '2', run_id: 'r-1', model_id: 'm-1', source: null, status: 'READY' },
+      { version: '3', run_id: 'r-2', model_id: null, source: null, status: null },
     ],
   },
   {
     project: 'other',
+    source: 'mlflow',
     name: 'same-run-elsewhere',
     description: null,
     aliases: null,
     tags: null,
-    versions: [{ version: '1', run_id: 'r-2', model_id: null, status: null }],
+    versions: [{ version: '1', run_id: 'r-2', model_id: null, source: null, status: null }],
   },
 ];
 

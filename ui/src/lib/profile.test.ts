@@ -106,6 +106,6 @@ describe('topValues', () => {
 });
 
 test('nullCells', () => {
-  expect(nullCells({ rows: 10, columns: [{ nulls: 1 }, { nulls: 4 }] })).toEqual({ nulls: 5, cells: 20 });
-  expect(nullCells({ rows: null, columns: [{ nulls: 3 }] })).toEqual({ nulls: 3, cells: null });
+  expect(nullCells({ rows: 10, schema: [{ nulls: 1 }, { nulls: 4 }] })).toEqual({ nulls: 5, cells: 20 });
+  expect(nullCells({ rows: null, schema: [{ nulls: 3 }] })).toEqual({ nulls: 3, cells: null });
 });

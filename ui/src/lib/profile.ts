@@ -114,11 +114,11 @@ export function topValues(profile: unknown, limit = 10): { values: TopValue[]; m
 }
 
 /** Nulls across all columns as a share of all cells, for the datasets list. */
-export function nullCells(dataset: { rows: number | null; columns: { nulls: number }[] }): {
+export function nullCells(dataset: { rows: number | null; schema: { nulls: number }[] }): {
   nulls: number;
   cells: number | null;
 } {
-  const nulls = dataset.columns.reduce((sum, c) => sum + (Number.isFinite(c.nulls) ? c.nulls : 0), 0);
-  const cells = dataset.rows === null ? null : dataset.rows * dataset.columns.length;
+  const nulls = dataset.schema.reduce((sum, c) => sum + (Number.isFinite(c.nulls) ? c.nulls : 0), 0);
+  const cells = dataset.rows === null ? null : dataset.rows * dataset.schema.length;
   return { nulls, cells };
 }

@@ -41,6 +41,7 @@ const check = (id: string, status: CheckItem['status']): CheckItem => ({
 const approval = (fields: Partial<ModelApproval> = {}): ModelApproval => ({
   model_id: 1,
   path: 'model.onnx',
+  format: 'onnx',
   content_hash: 'h-now',
   status: 'candidate',
   policy: '/p/driftdeck.toml',
@@ -48,6 +49,8 @@ const approval = (fields: Partial<ModelApproval> = {}): ModelApproval => ({
   all_passed: false,
   approval: null,
   publications: [],
+  evidence: [],
+  datasets: {},
   ...fields,
 });
 
@@ -64,6 +67,7 @@ const job = (fields: Partial<PublishJob> = {}): PublishJob => ({
   bytes_done: 0,
   bytes_total: 0,
   attempts: 0,
+  max_attempts: 10,
   error: null,
   next_attempt_ms: null,
   version: null,
@@ -360,7 +364,9 @@ describe('remote models', () => {
     registry: 'https://a',
     name,
     description: null,
+    tags: {},
     aliases,
+    alias_names: { champion: 'champion', challenger: 'challenger', policy: null },
     pulled_ms: 0,
     url: `https://a/#/models/${name}`,
     versions: Array.from({ length: versions }, (_, i) => ({

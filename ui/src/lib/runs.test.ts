@@ -31,14 +31,18 @@ function run(id: number, fields: Partial<Run> = {}): Run {
     project: 'fraud',
     source: 'mlflow',
     run_id: `r${id}`,
+    experiment_id: null,
     experiment: null,
     parent_run_id: null,
     name: `run-${id}`,
     status: 'FINISHED',
     lifecycle: 'active',
+    path: null,
     user: null,
     start_time: null,
     end_time: null,
+    start_ms: null,
+    end_ms: null,
     params: {},
     tags: {},
     metrics: {},
@@ -113,8 +117,8 @@ describe('sortRuns', () => {
 
   test('built-in columns: name, start, duration', () => {
     const r = [
-      run(1, { name: 'run10', start_time: 300, end_time: 400 }),
-      run(2, { name: 'run2', start_time: 100, end_time: 1000 }),
+      run(1, { name: 'run10', start_ms: 300, end_ms: 400 }),
+      run(2, { name: 'run2', start_ms: 100, end_ms: 1000 }),
       run(3, { name: null, run_id: 'abc', start_time: null, end_time: null }),
     ];
     expect(ids(sortRuns(r, { column: 'name', direction: 'asc' }))).toEqual([3, 2, 1]);

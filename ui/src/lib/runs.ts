@@ -66,7 +66,7 @@ export function cellValue(run: Run, column: ColumnId): SortValue {
     case 'experiment':
       return run.experiment;
     case 'start':
-      return run.start_time;
+      return run.start_ms;
     case 'duration':
       return runDuration(run);
   }

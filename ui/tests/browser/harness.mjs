@@ -14,6 +14,7 @@
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { after, before } from 'node:test';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +87,7 @@ export async function serveDist() {
 /**
  * Runs in the page before any of its scripts. `setup` is plain data:
  * { info, projects, dialogPath, savePath, addErrors: { [path]: {code, message} }, listFailures: n,
- *   runs, generateRuns: n, datasets, models: {models, registered}, problems,
+ *   runs, generateRuns: n, datasets, models: {models, registered_models}, problems,
  *   drift: { methods, report, error }, fairness: { columns: { [path]: FairnessColumns }, report, error },
  *   settings (fields over the defaults below), settingsError (what settings() rejects with),
  *   catalogs: { [catalog path]: { projects } } }
@@ -118,7 +119,9 @@ export function installTauriMock(setup) {
         id: i + 1, project_id: 1, project: 'fraud-detection', source: 'mlflow', run_id: `g${i}`,
         experiment: 'sweep', parent_run_id: null, name: `gen-${String(i).padStart(5, '0')}`,
         status: i % 97 === 0 ? 'FAILED' : 'FINISHED', lifecycle: 'active', user: 'ana',
-        start_time: 1767225600000 + i * 1000, end_time: 1767225600000 + i * 1000 + 60000,
+        start_ms: 1767225600000 + i * 1000, end_ms: 1767225600000 + i * 1000 + 60000,
+        start_time: new Date(1767225600000 + i * 1000).toISOString(),
+        end_time: new Date(1767225600000 + i * 1000 + 60000).toISOString(),
         params: { lr: String((i % 10) / 100) }, tags: {}, metrics: { auc: (i % 1000) / 1000, loss: 1 - (i % 1000) / 1000 },
       });
     }
@@ -366,9 +369,7 @@ export function installTauriMock(setup) {
     },
     drift_column_chart: ({ reportId, column }) => {
       if (reportId !== setup.drift.report?.id) throw { code: 'not_found', message: `no drift report ${reportId}` };
-      return {
-        svg: `<svg xmlns="http://www.w3.org/2000/svg" width="520" height="240" data-column="${column}"><rect width="100%" height="100%" fill="#fff"/><text x="12" y="20">${column}</text></svg>`,
-      };
+      return `<svg xmlns="http://www.w3.org/2000/svg" width="520" height="240" data-column="${column}"><rect width="100%" height="100%" fill="#fff"/><text x="12" y="20">${column}</text></svg>`;
     },
     export_drift_report: ({ reportId }) => {
       if (reportId !== setup.drift.report?.id) throw { code: 'not_found', message: `no drift report ${reportId}` };
@@ -386,9 +387,7 @@ export function installTauriMock(setup) {
       }),
     fairness_chart: ({ reportId, grouping, metric }) => {
       if (reportId !== setup.fairness.report?.id) throw { code: 'not_found', message: `no fairness report ${reportId}` };
-      return {
-        svg: `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="240" data-grouping="${grouping}" data-metric="${metric}"><rect width="100%" height="100%" fill="#fff"/><text x="12" y="20">${metric}</text></svg>`,
-      };
+      return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="240" data-grouping="${grouping}" data-metric="${metric}"><rect width="100%" height="100%" fill="#fff"/><text x="12" y="20">${metric}</text></svg>`;
     },
     export_fairness_report: ({ reportId }) => {
       if (reportId !== setup.fairness.report?.id) throw { code: 'not_found', message: `no fairness report ${reportId}` };
@@ -519,7 +518,7 @@ export function installRegistryMock(setup) {
         }),
       );
     },
-    decide_model: ({ modelId, decision, note, overrideNote }) => {
+    decide_model: ({ modelId, form: { decision, note, override_note: overrideNote } }) => {
       const approval = approvalOf(modelId);
       if (refuseNextDecision) {
         const refusal = refuseNextDecision;
@@ -544,7 +543,7 @@ export function installRegistryMock(setup) {
       record(modelId, decision, approval.path, note, approval.content_hash);
       return structuredClone(approval);
     },
-    publish_model: ({ modelId, name, alias, registry }) => {
+    publish_model: ({ modelId, form: { name, alias, registry } }) => {
       const approval = approvalOf(modelId);
       if (approval.status !== 'approved' && approval.status !== 'published') fail('bad_input', `model ${modelId} is not approved`);
       tick();
@@ -565,7 +564,7 @@ export function installRegistryMock(setup) {
       return structuredClone(job);
     },
     registry_connections: () => structuredClone(connections),
-    registry_login: ({ url, auth, username, secret, caFile }) => {
+    registry_login: ({ request: { url, auth, username, secret, ca_file: caFile } }) => {
       secrets[url] = secret;
       const refusal = reg.loginErrors?.[url];
       if (refusal) throw refusal;
@@ -655,6 +654,24 @@ export function installRegistryMock(setup) {
   };
 }
 
+/**
+ * The calling suite's browser: its `before` hook starts the static server and Chromium, its
+ * `after` hook stops both. The returned object's `browser` and `origin` are set once `before`
+ * has run (read them inside the tests, not when the suite is defined).
+ */
+export function useBrowser() {
+  const app = { browser: null, server: null, origin: null };
+  before(async () => {
+    ({ server: app.server, origin: app.origin } = await serveDist());
+    app.browser = await launchChromium();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await new Promise((done) => (app.server ? app.server.close(done) : done()));
+  });
+  return app;
+}
+
 /** Debian's Chromium, headless, with nothing running in the background. */
 export function launchChromium() {
   return chromium.launch({
@@ -696,10 +713,7 @@ export async function openPage(t, browser, origin, setup, { colorScheme = 'light
       styled = await page.evaluate(() =>
         [...document.querySelectorAll('[style]:not([style=""])')].map((e) => e.outerHTML.slice(0, 80)),
       );
-      if (SCREENSHOT_DIR) {
-        const name = t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 60);
-        await page.screenshot({ path: join(SCREENSHOT_DIR, `driftdeck-${name}.png`) });
-      }
+      await screenshot(page, t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 60));
     } finally {
       await context.close();
     }
@@ -713,6 +727,11 @@ export async function openPage(t, browser, origin, setup, { colorScheme = 'light
   await page.addInitScript(installRegistryMock, setup);
   await page.goto(`${origin}/index.html`);
   return page;
+}
+
+/** With SCREENSHOT_DIR set, a PNG of the page there as driftdeck-NAME.png, for people to look at. */
+export async function screenshot(page, name, { fullPage = false } = {}) {
+  if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, `driftdeck-${name}.png`), fullPage });
 }
 
 /** What the page asked the shell for with `cmd`: each call's arguments, in order. */

@@ -5,55 +5,26 @@
 //
 // Run with `npm run test:browser` after `npm run build`.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { calls, launchChromium, openPage, serveDist } from './harness.mjs';
+import { INFO, T0, mlflowModel, onnxModel } from './fixtures.mjs';
+import { calls, openPage, useBrowser } from './harness.mjs';
 
-const INFO = { version: '0.1.0', catalog_path: '/home/ana/.local/share/driftdeck/catalog.sqlite', schema_version: 1, demo_path: null };
 const PROJECTS = [{ id: 1, path: '/home/ana/work/fraud-detection', name: 'fraud-detection', added_at: '2026-02-11T08:00:00Z', exists: true, watch: true }];
 const REGISTRY = 'https://mlflow.example.com';
-const T0 = 1767225600000; // 2026-01-01T00:00:00Z
 
 const MODELS = {
-  models: [
-    {
-      id: 1,
-      project: 'fraud-detection',
-      path: 'mlruns/1/r-1/artifacts/model',
-      absolute_path: '/home/ana/work/fraud-detection/mlruns/1/r-1/artifacts/model',
-      format: 'mlflow',
-      name: null,
-      model_id: 'm-123',
-      bytes: 2_048_000,
-      hash: 'a1b2c3',
-      details: { mlflow_version: '2.16.0' },
-      runs: [{ id: 1, name: 'gbm-a', run_id: 'r-1' }],
-      datasets: ['data/train.csv'],
-    },
-    {
-      id: 2,
-      project: 'fraud-detection',
-      path: 'models/churn.onnx',
-      absolute_path: '/home/ana/work/fraud-detection/models/churn.onnx',
-      format: 'onnx',
-      name: 'churn-net',
-      model_id: null,
-      bytes: 1234,
-      hash: 'ffee',
-      details: { ir_version: 8 },
-      runs: [],
-      datasets: [],
-    },
-  ],
+  models: [mlflowModel({ hash: 'a1b2c3' }), onnxModel()],
   // The project's own registry has model 1 as fraud-gbm v2: the name Publish proposes.
-  registered: [
+  registered_models: [
     {
       project: 'fraud-detection',
+      source: 'mlflow',
       name: 'fraud-gbm',
       description: null,
       aliases: { champion: '2' },
       tags: null,
-      versions: [{ version: '2', run_id: 'r-1', model_id: 'm-123', status: 'READY' }],
+      versions: [{ version: '2', run_id: 'r-1', model_id: 'm-123', source: null, status: 'READY' }],
     },
   ],
 };
@@ -116,23 +87,11 @@ function remoteModel(name, aliases, versions) {
 const PULLED = [remoteModel('fraud-gbm', { champion: '2', challenger: '3' }, ['1', '2', '3']), remoteModel('churn-net', {}, ['1'])];
 
 describe('Model approval and publishing in Chromium (mocked IPC)', () => {
-  let browser;
-  let server;
-  let origin;
-
-  before(async () => {
-    ({ server, origin } = await serveDist());
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((done) => (server ? server.close(done) : done()));
-  });
+  const app = useBrowser();
 
   /** The app on the Models view, with the given registry state (see harness.mjs). */
   async function openModels(t, registry = {}) {
-    const page = await openPage(t, browser, origin, {
+    const page = await openPage(t, app.browser, app.origin, {
       info: INFO,
       projects: PROJECTS,
       addErrors: {},
@@ -224,9 +183,11 @@ describe('Model approval and publishing in Chromium (mocked IPC)', () => {
     assert.equal(await card.getByTestId('error-banner').count(), 0);
     assert.deepEqual((await calls(page, 'decide_model')).at(-1), {
       modelId: 1,
-      decision: 'approve',
-      note: 'Good enough for the pilot',
-      overrideNote: 'Drift is the January sale; accepted by risk',
+      form: {
+        decision: 'approve',
+        note: 'Good enough for the pilot',
+        override_note: 'Drift is the January sale; accepted by risk',
+      },
     });
     const latest = card.getByTestId('latest-approval');
     assert.equal(await latest.getAttribute('data-decision'), 'approved');
@@ -243,7 +204,9 @@ describe('Model approval and publishing in Chromium (mocked IPC)', () => {
     await publish.click();
     const bar = page.getByTestId('publish-progress');
     await bar.waitFor();
-    assert.deepEqual(await calls(page, 'publish_model'), [{ modelId: 1, name: 'fraud-gbm', alias: 'champion', registry: REGISTRY }]);
+    assert.deepEqual(await calls(page, 'publish_model'), [
+      { modelId: 1, form: { name: 'fraud-gbm', alias: 'champion', registry: REGISTRY } },
+    ]);
     assert.equal(await bar.getAttribute('data-state'), 'queued');
     await page.locator('[data-testid="audit-entry"][data-action="publish"]').waitFor();
     assert.equal(await publish.isDisabled(), true, 'one publish of a model at a time');
@@ -338,7 +301,7 @@ describe('Model approval and publishing in Chromium (mocked IPC)', () => {
     await card.getByTestId('reject-button').click();
     await card.locator('[data-testid="model-status"][data-status="rejected"]').waitFor();
     assert.deepEqual(await calls(page, 'decide_model'), [
-      { modelId: 2, decision: 'reject', note: 'Calibration is off by 10 points', overrideNote: null },
+      { modelId: 2, form: { decision: 'reject', note: 'Calibration is off by 10 points', override_note: null } },
     ]);
     assert.match(await card.getByTestId('latest-approval').innerText(), /Rejected by ana/);
     assert.equal(await page.getByTestId('publish-button').isDisabled(), true);
@@ -370,7 +333,9 @@ describe('Model approval and publishing in Chromium (mocked IPC)', () => {
     await settings.getByTestId('registry-login').click();
     const row = settings.getByTestId('registry-connection');
     await row.waitFor();
-    assert.deepEqual(await calls(page, 'registry_login'), [{ url: REGISTRY, auth: 'basic', username: 'ana', secret: 'hunter2', caFile: null }]);
+    assert.deepEqual(await calls(page, 'registry_login'), [
+      { request: { url: REGISTRY, auth: 'basic', username: 'ana', secret: 'hunter2', ca_file: null } },
+    ]);
     assert.equal(await settings.getByTestId('registry-secret').inputValue(), '', 'the secret is not kept');
     assert.equal(await settings.getByTestId('registry-url').inputValue(), '');
     const text = await row.innerText();
@@ -391,11 +356,7 @@ describe('Model approval and publishing in Chromium (mocked IPC)', () => {
     assert.match(await banner.innerText(), /The model registry failed\s+https:\/\/bad\.example\.com: 401 Unauthorized/);
     assert.equal(await settings.getByTestId('registry-secret').inputValue(), '');
     assert.deepEqual((await calls(page, 'registry_login')).at(-1), {
-      url: 'https://bad.example.com',
-      auth: 'bearer',
-      username: null,
-      secret: 'tok-123',
-      caFile: null,
+      request: { url: 'https://bad.example.com', auth: 'bearer', username: null, secret: 'tok-123', ca_file: null },
     });
     assert.equal(await row.count(), 1);
 

@@ -5,17 +5,10 @@
 // CHROMIUM overrides the browser binary; SCREENSHOT_DIR, when set, receives
 // a PNG of each case for people to look at.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { SCREENSHOT_DIR, calls, launchChromium, openPage, serveDist } from './harness.mjs';
-
-const INFO = {
-  version: '0.1.0',
-  catalog_path: '/home/ana/.local/share/driftdeck/catalog.sqlite',
-  schema_version: 1,
-  demo_path: null,
-};
+import { INFO, T0, fairnessRequest, mlflowModel, onnxModel } from './fixtures.mjs';
+import { calls, openPage, screenshot, useBrowser } from './harness.mjs';
 
 const DEMO_PATH = '/usr/share/driftdeck/demo';
 const DOCS_URL = 'https://github.com/driftdeck/driftdeck#readme';
@@ -26,8 +19,6 @@ const PROJECTS = [
 ];
 
 const VIEW_IDS = ['projects', 'runs', 'datasets', 'compare', 'fairness', 'models'];
-
-const T0 = 1767225600000; // 2026-01-01T00:00:00Z
 
 function run(id, project_id, fields) {
   return {
@@ -42,8 +33,10 @@ function run(id, project_id, fields) {
     status: 'FINISHED',
     lifecycle: 'active',
     user: 'ana',
-    start_time: T0 + id * 3_600_000,
-    end_time: T0 + id * 3_600_000 + 95_000,
+    start_time: new Date(T0 + id * 3_600_000).toISOString(),
+    end_time: new Date(T0 + id * 3_600_000 + 95_000).toISOString(),
+    start_ms: T0 + id * 3_600_000,
+    end_ms: T0 + id * 3_600_000 + 95_000,
     params: {},
     tags: {},
     metrics: {},
@@ -88,7 +81,8 @@ const DATASETS = [
     rows: 1000,
     bytes: 52_000,
     hash: 'b3a1c9d2e4f5a6b7c8d9',
-    columns: [
+    columns: 6,
+    schema: [
       {
         name: 'amount',
         dtype: 'f64',
@@ -129,22 +123,14 @@ const DATASETS = [
     rows: null,
     bytes: 3_400_000,
     hash: null,
-    columns: [],
+    columns: 0,
+    schema: [],
   },
 ];
 
 const MODELS = {
   models: [
-    {
-      id: 1,
-      project: 'fraud-detection',
-      path: 'mlruns/1/r-1/artifacts/model',
-      absolute_path: '/home/ana/work/fraud-detection/mlruns/1/r-1/artifacts/model',
-      format: 'mlflow',
-      name: null,
-      model_id: 'm-123',
-      bytes: 2_048_000,
-      hash: null,
+    mlflowModel({
       details: {
         flavors: { sklearn: { sklearn_version: '1.5.0', pickled_model: 'model.pkl' } },
         signature: { inputs: [{ name: 'amount', type: 'double' }] },
@@ -152,34 +138,25 @@ const MODELS = {
         mlflow_version: '2.16.0',
         files: 5,
       },
-      runs: [{ id: 1, name: 'gbm-a', run_id: 'r-1' }],
-      datasets: ['data/train.csv'],
-    },
-    {
-      id: 2,
+    }),
+    onnxModel({
       project: 'churn',
       path: 'model.onnx',
       absolute_path: '/home/ana/work/churn/model.onnx',
-      format: 'onnx',
-      name: 'churn-net',
-      model_id: null,
-      bytes: 1234,
-      hash: 'ffee',
       details: { ir_version: 8, producer_name: 'pytorch', opset: [{ domain: '', version: 17 }] },
-      runs: [],
-      datasets: [],
-    },
+    }),
   ],
-  registered: [
+  registered_models: [
     {
       project: 'fraud-detection',
+      source: 'mlflow',
       name: 'fraud-gbm',
       description: 'GBM for fraud',
       aliases: { champion: '2' },
       tags: { team: 'risk' },
       versions: [
-        { version: '1', run_id: 'r-0', model_id: null, status: 'READY' },
-        { version: '2', run_id: 'r-1', model_id: 'm-123', status: 'READY' },
+        { version: '1', run_id: 'r-0', model_id: null, source: null, status: 'READY' },
+        { version: '2', run_id: 'r-1', model_id: 'm-123', source: null, status: 'READY' },
       ],
     },
   ],
@@ -347,27 +324,21 @@ const PROBLEMS = [
 // and max); the earlier file is the same model a month before, when it still did.
 const FAIRNESS_PATH = '/home/ana/work/fraud-detection/data/predictions_2026-03.csv';
 const FAIRNESS_EARLIER = '/home/ana/work/fraud-detection/data/predictions_2026-02.csv';
-const FAIRNESS_CELLS = [
-  // sex, age_group, true positives, false positives, false negatives, true negatives
-  ['F', '18-29', 24, 13, 5, 53],
-  ['F', '30-44', 23, 3, 10, 67],
-  ['F', '45-59', 23, 8, 16, 76],
-  ['F', '60+', 0, 0, 7, 21],
-  ['M', '18-29', 29, 8, 5, 39],
-  ['M', '30-44', 27, 9, 13, 52],
-  ['M', '45-59', 30, 10, 8, 54],
-  ['M', '60+', 15, 4, 11, 60],
+// Per sex × age group: true positives, false positives, false negatives, true negatives, in the
+// file checked and in the earlier file.
+const FAIRNESS_COUNTS = [
+  ['F', '18-29', [24, 13, 5, 53], [22, 12, 6, 55]],
+  ['F', '30-44', [23, 3, 10, 67], [24, 4, 9, 66]],
+  ['F', '45-59', [23, 8, 16, 76], [22, 8, 16, 77]],
+  ['F', '60+', [0, 0, 7, 21], [3, 1, 5, 20]],
+  ['M', '18-29', [29, 8, 5, 39], [28, 9, 6, 38]],
+  ['M', '30-44', [27, 9, 13, 52], [27, 8, 13, 53]],
+  ['M', '45-59', [30, 10, 8, 54], [29, 11, 9, 53]],
+  ['M', '60+', [15, 4, 11, 60], [16, 4, 10, 60]],
 ];
-const FAIRNESS_EARLIER_CELLS = [
-  ['F', '18-29', 22, 12, 6, 55],
-  ['F', '30-44', 24, 4, 9, 66],
-  ['F', '45-59', 22, 8, 16, 77],
-  ['F', '60+', 3, 1, 5, 20],
-  ['M', '18-29', 28, 9, 6, 38],
-  ['M', '30-44', 27, 8, 13, 53],
-  ['M', '45-59', 29, 11, 9, 53],
-  ['M', '60+', 16, 4, 10, 60],
-];
+// Cells as fairnessGroups reads them: sex, age_group, then the four counts.
+const FAIRNESS_CELLS = FAIRNESS_COUNTS.map(([sex, age, now]) => [sex, age, ...now]);
+const FAIRNESS_EARLIER_CELLS = FAIRNESS_COUNTS.map(([sex, age, , earlier]) => [sex, age, ...earlier]);
 const FAIRNESS_METRIC_NAMES = [
   'selection_rate', 'true_positive_rate', 'false_positive_rate', 'true_negative_rate', 'false_negative_rate', 'accuracy', 'precision',
 ];
@@ -555,23 +526,12 @@ const PREDICTIONS_DATASET = {
   rows: FAIRNESS_REPORT.data.rows,
   bytes: 22_400,
   hash: 'c0ffee12',
-  columns: [],
+  columns: 0,
+  schema: [],
 };
 
 describe('Driftdeck UI in Chromium (mocked IPC)', () => {
-  let browser;
-  let server;
-  let origin;
-
-  before(async () => {
-    ({ server, origin } = await serveDist());
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((done) => (server ? server.close(done) : done()));
-  });
+  const app = useBrowser();
 
   /** A fresh page on the app with the given backend; fails the test on page errors. */
   async function openApp(
@@ -614,12 +574,41 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
       drift: { methods: DRIFT_METHODS, report: DRIFT_REPORT, error: null, ...drift },
       fairness: { columns: FAIRNESS_COLUMNS, report: FAIRNESS_REPORT, error: null, ...fairness },
     };
-    const page = await openPage(t, browser, origin, setup, { colorScheme });
+    const page = await openPage(t, app.browser, app.origin, setup, { colorScheme });
     // Ready: app_info answered, the first project list arrived and chose where the app opens.
     await page.getByTestId('app-version').filter({ hasText: INFO.version }).waitFor();
     await page.getByTestId('loading').waitFor({ state: 'detached' });
     await page.getByTestId('sidebar').locator('[aria-current="page"]').waitFor();
     return page;
+  }
+
+  /**
+   * Lets the mocked comparison or check (`kind`: drift or fairness) finish; resolves to its
+   * verdict once that is shown and `progress` is gone.
+   */
+  async function finishWithVerdict(page, kind, progress) {
+    await page.evaluate((k) => window.__mock[k].finish(), kind);
+    const verdict = page.getByTestId(`${kind}-verdict`);
+    await verdict.waitFor();
+    await progress.waitFor({ state: 'detached' });
+    return verdict;
+  }
+
+  /** Shows `view` from the sidebar; resolves to its rows (test id `row`) once the first is there. */
+  async function openRows(page, view, row) {
+    await page.getByTestId(`nav-${view}`).click();
+    const rows = page.getByTestId(row);
+    await rows.first().waitFor();
+    return rows;
+  }
+
+  /** Clicks the sort button of column `key` and waits until its header says `direction`. */
+  async function sortBy(page, key, direction) {
+    await page.getByTestId(`sort-${key}`).click();
+    await page.waitForFunction(
+      ([k, d]) => document.querySelector(`[aria-sort="${d}"] [data-testid="sort-${k}"]`),
+      [key, direction],
+    );
   }
 
   /** Shows the Projects view (the app opens on Runs when there are projects). */
@@ -724,7 +713,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.equal(await banner.getByTestId('error-code').innerText(), 'bad_input');
     assert.equal(await banner.getAttribute('role'), 'alert');
     assert.equal(await page.getByTestId('project-row').count(), 2);
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-error-banner.png') });
+    await screenshot(page, 'error-banner');
 
     await banner.getByTestId('error-dismiss').click();
     await banner.waitFor({ state: 'detached' });
@@ -751,7 +740,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
       window.__mock.emit('tauri://drag-enter', { paths: ['/data/a'], position: { x: 200, y: 200 } }),
     );
     await page.getByTestId('drop-overlay').waitFor();
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-drop-overlay.png') });
+    await screenshot(page, 'drop-overlay');
 
     const delivered = await page.evaluate(() =>
       window.__mock.emit('tauri://drag-drop', {
@@ -793,7 +782,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await compare.waitFor();
     assert.match(await compare.innerText(), /drift/i);
     assert.doesNotMatch(await compare.innerText(), /arrives with/);
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-compare-dark.png') });
+    await screenshot(page, 'compare-dark');
     assert.equal(await page.getByTestId('nav-compare').getAttribute('aria-current'), 'page');
     assert.equal(await page.getByTestId('nav-projects').getAttribute('aria-current'), null);
     assert.equal(await page.getByTestId('view-projects').count(), 0);
@@ -877,15 +866,12 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     const page = await openApp(t);
     await openRuns(page);
     await page.getByTestId('grouping').selectOption('none');
-    await page.getByTestId('sort-metrics.auc').click();
-    await page.waitForFunction(() => document.querySelector('[aria-sort="ascending"] [data-testid="sort-metrics.auc"]'));
+    await sortBy(page, 'metrics.auc', 'ascending');
     assert.deepEqual(await tableLines(page), ['logreg', 'gbm-b', 'gbm-a', 'rf-1', 'abc123def']);
-    await page.getByTestId('sort-metrics.auc').click();
-    await page.waitForFunction(() => document.querySelector('[aria-sort="descending"] [data-testid="sort-metrics.auc"]'));
+    await sortBy(page, 'metrics.auc', 'descending');
     assert.deepEqual(await tableLines(page), ['rf-1', 'gbm-a', 'gbm-b', 'logreg', 'abc123def']);
     // f1: gbm-a 0.7, gbm-b NaN, the rest missing.
-    await page.getByTestId('sort-metrics.f1').click();
-    await page.waitForFunction(() => document.querySelector('[aria-sort="ascending"] [data-testid="sort-metrics.f1"]'));
+    await sortBy(page, 'metrics.f1', 'ascending');
     assert.deepEqual((await tableLines(page)).slice(0, 2), ['gbm-a', 'gbm-b']);
   });
 
@@ -1027,8 +1013,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     const page = await openApp(t);
     await openRuns(page);
     await page.getByTestId('grouping').selectOption('none');
-    await page.getByTestId('sort-name').click();
-    await page.waitForFunction(() => document.querySelector('[aria-sort="ascending"] [data-testid="sort-name"]'));
+    await sortBy(page, 'name', 'ascending');
     const rows = page.getByTestId('run-row');
     assert.deepEqual(await tableLines(page), ['abc123def', 'gbm-a', 'gbm-b', 'logreg', 'rf-1']);
     await rows.nth(1).getByTestId('run-select').click();
@@ -1068,9 +1053,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
 
   test('a dataset opens as its profile: histogram for numbers, top values for categories', async (t) => {
     const page = await openApp(t);
-    await page.getByTestId('nav-datasets').click();
-    const rows = page.getByTestId('dataset-row');
-    await rows.first().waitFor();
+    const rows = await openRows(page, 'datasets', 'dataset-row');
     assert.equal(await rows.count(), 2);
     const train = rows.filter({ hasText: 'data/train.csv' });
     const cells = await train.locator('td').allInnerTexts();
@@ -1098,9 +1081,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
 
   test('a model shows its details as a list and links to its runs and datasets', async (t) => {
     const page = await openApp(t);
-    await page.getByTestId('nav-models').click();
-    const rows = page.getByTestId('model-row');
-    await rows.first().waitFor();
+    const rows = await openRows(page, 'models', 'model-row');
     assert.equal(await rows.count(), 2);
     const registered = page.getByTestId('registered-model');
     assert.match(await registered.innerText(), /fraud-gbm/);
@@ -1263,13 +1244,9 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await progress.getByTestId('drift-progress-label').filter({ hasText: 'Profiling columns 3/20' }).waitFor();
     assert.equal(await progress.getByRole('progressbar').getAttribute('aria-valuenow'), '15');
     assert.match(await progress.innerText(), /num_normal_c/);
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-compare-progress.png') });
-    await page.evaluate(() => window.__mock.drift.finish());
-
+    await screenshot(page, 'compare-progress');
     // The verdict.
-    const verdict = page.getByTestId('drift-verdict');
-    await verdict.waitFor();
-    await progress.waitFor({ state: 'detached' });
+    const verdict = await finishWithVerdict(page, 'drift', progress);
     assert.equal(await verdict.getByTestId('verdict-title').innerText(), 'Dataset drift detected');
     assert.equal(await verdict.getByTestId('verdict-share').innerText(), '12 of 20 columns drifted (60%); dataset drift at 50% or more');
     const refSide = page.getByTestId('drift-side-reference');
@@ -1310,16 +1287,14 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.match(await untested.innerText(), /ts\s+datetime\s+datetime columns are not tested/);
 
     // Sorting by name, then back to most drift first.
-    await page.getByTestId('sort-drift-column').click();
-    await page.waitForFunction(() => document.querySelector('[aria-sort="ascending"] [data-testid="sort-drift-column"]'));
+    await sortBy(page, 'drift-column', 'ascending');
     assert.deepEqual(await driftRowNames(page), [
       'age_group', 'cat_high_a', 'cat_high_b', 'cat_low_a', 'cat_low_b', 'cat_mid', 'cat_nulls', 'label', 'num_count_a',
       'num_count_b', 'num_lognorm_a', 'num_lognorm_b', 'num_normal_a', 'num_normal_b', 'num_normal_c', 'num_nulls',
       'num_uniform_a', 'num_uniform_b', 'prediction', 'sex',
     ]);
     assert.equal(await scoreHeader.getAttribute('aria-sort'), 'none');
-    await page.getByTestId('sort-drift-score').click();
-    await page.waitForFunction(() => document.querySelector('[aria-sort="descending"] [data-testid="sort-drift-score"]'));
+    await sortBy(page, 'drift-score', 'descending');
     assert.deepEqual(await driftRowNames(page), expectedByDrift);
 
     // A click on a row opens its details: the shell's chart and the test in full.
@@ -1346,7 +1321,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.match(sides, /count\s+800\s+800/);
     assert.match(sides, /mean\s+0\.01\s+0\.25/);
     assert.match(sides, /std\s+1\s+1/);
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-compare-details.png'), fullPage: true });
+    await screenshot(page, 'compare-details', { fullPage: true });
 
     // Enter on another row moves the details there; new categories are listed, with how many more.
     await page.locator('tr[data-column="cat_high_a"]').focus();
@@ -1450,7 +1425,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await page.locator('[data-testid="dataset-row"].drop-target').filter({ hasText: 'data/train.csv' }).waitFor();
     assert.equal(await page.locator('[data-testid="dataset-row"].drop-target').count(), 1);
     assert.equal(await page.getByTestId('drop-message').innerText(), 'Drop to compare a file with train.csv');
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-datasets-drop.png') });
+    await screenshot(page, 'datasets-drop');
 
     await page.evaluate((p) => window.__mock.emit('tauri://drag-drop', { paths: ['/home/ana/new/batch-2026-03.csv'], position: p }), at);
     const compare = page.getByTestId('view-compare');
@@ -1555,28 +1530,12 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.equal(await progress.getByRole('progressbar').getAttribute('aria-valuenow'), null, 'indeterminate');
     assert.deepEqual(await calls(page, 'fairness_report'), [
       {
-        request: {
-          path: FAIRNESS_PATH,
-          label: 'label',
-          prediction: 'prediction',
-          sensitive: ['sex', 'age_group'],
-          positive_label: '1',
-          score_threshold: null,
-          min_group_size: 30,
-          compare_with: FAIRNESS_EARLIER,
-          bootstrap: { replicates: 2000, seed: 7 },
-          max_difference: 0.1,
-          min_ratio: 0.8,
-        },
+        request: fairnessRequest(FAIRNESS_PATH, { compare_with: FAIRNESS_EARLIER, bootstrap: { replicates: 2000, seed: 7 } }),
       },
     ]);
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-fairness-progress.png') });
-    await page.evaluate(() => window.__mock.fairness.finish());
-
+    await screenshot(page, 'fairness-progress');
     // The verdict.
-    const verdict = page.getByTestId('fairness-verdict');
-    await verdict.waitFor();
-    await progress.waitFor({ state: 'detached' });
+    const verdict = await finishWithVerdict(page, 'fairness', progress);
     assert.equal(await verdict.getByTestId('fairness-verdict-title').innerText(), '14 fairness violations');
     assert.equal(
       await verdict.getByTestId('fairness-thresholds').innerText(),
@@ -1681,7 +1640,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await rows.nth(97).waitFor();
     assert.equal(await rows.count(), 98);
     assert.match(await rows.last().innerText(), /F \| 60\+\s+Precision\s+0\.75\s+—\s+—/, 'a change that cannot be computed comes last');
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-fairness-report.png'), fullPage: true });
+    await screenshot(page, 'fairness-report', { fullPage: true });
 
     // Exports: the save dialog proposes a name, then the shell writes the file.
     await page.getByTestId('fairness-export-html').click();
@@ -1906,7 +1865,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).colorScheme), 'dark');
     assert.deepEqual(await calls(page, 'set_theme'), [{ theme: 'dark' }]);
     assert.equal(await choice('dark').isChecked(), true);
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-settings-dark.png'), fullPage: true });
+    await screenshot(page, 'settings-dark', { fullPage: true });
 
     // Charts are asked for in the effective palette.
     await page.getByTestId('nav-runs').click();
@@ -2096,7 +2055,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     );
     await alerts.nth(1).waitFor();
     assert.match(await alerts.first().innerText(), /Drift in churn/);
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-drift-alerts.png') });
+    await screenshot(page, 'drift-alerts');
 
     await alerts.filter({ hasText: 'fraud-detection' }).getByTestId('drift-alert-compare').click();
     await page.getByTestId('view-compare').waitFor();
@@ -2122,7 +2081,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     const bad = '/home/ana/notes.txt';
     const message = 'project folder /home/ana/notes.txt is not a directory';
     const page = await openApp(t, { dialogPath: bad, addErrors: { [bad]: { code: 'bad_input', message } } });
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.origin });
     await openProjects(page);
     await page.getByTestId('add-folder').click();
     const banner = page.getByTestId('error-banner');
@@ -2190,7 +2149,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await about.waitFor();
     assert.equal(await about.getByTestId('about-version').innerText(), 'Version 0.1.0');
     assert.equal(await about.getByTestId('about-catalog').innerText(), INFO.catalog_path);
-    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'driftdeck-about.png') });
+    await screenshot(page, 'about');
     await about.getByTestId('about-docs').click();
     await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'open_link'));
     assert.deepEqual(await calls(page, 'open_link'), [{ url: DOCS_URL }]);

@@ -1,0 +1,89 @@
+//! The commands that read the catalog: app info, runs (filtered), a comparison of runs, a
+//! metric's chart, datasets, models with their lineage, problems. Each is one engine call whose
+//! result crosses IPC as it is (the same JSON the CLI's `--json` prints).
+
+use driftdeck::catalog::lists::{ModelList, RunComparison, RunList};
+use driftdeck::catalog::query::{DatasetJson, ProblemRow};
+use driftdeck::report::chart::{self, ChartOptions, MetricChart};
+use serde::Serialize;
+use specta::Type;
+
+use crate::events::CatalogActivity;
+use crate::state::{Answer, App};
+
+#[derive(Debug, Serialize, Type)]
+pub struct AppInfo {
+    pub version: &'static str,
+    pub catalog_path: String,
+    pub schema_version: i64,
+    /// The bundled demo workspace, when it is installed.
+    pub demo_path: Option<String>,
+    /// What the live watcher last reported (it may report before the window listens).
+    pub activity: Option<CatalogActivity>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(state: App<'_>) -> Answer<AppInfo> {
+    let text = |p: Option<std::path::PathBuf>| p.map(|p| p.display().to_string());
+    Ok(AppInfo {
+        version: driftdeck::VERSION,
+        catalog_path: text(state.catalog_path()).unwrap_or_default(),
+        schema_version: state.with_catalog(|c| Ok(c.schema_version()?)).unwrap_or(0),
+        demo_path: text(crate::projects::demo_path()),
+        activity: state.watcher.last_activity(),
+    })
+}
+
+/// Runs of one project (or all), filtered with an MLflow-style expression.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_runs(
+    state: App<'_>,
+    project_id: Option<i64>,
+    filter: Option<String>,
+) -> Answer<RunList> {
+    state.with_catalog(|c| c.list_runs(project_id, filter.as_deref()))
+}
+
+/// Runs side by side, key by key (the UI filters to the rows that differ).
+#[tauri::command]
+#[specta::specta]
+pub async fn compare_runs(state: App<'_>, ids: Vec<i64>) -> Answer<RunComparison> {
+    state.with_catalog(|c| Ok(c.compare_run_ids(&ids)?))
+}
+
+/// One metric's full history for several runs, drawn as an SVG line chart.
+#[tauri::command]
+#[specta::specta]
+pub async fn metric_chart(
+    state: App<'_>,
+    run_ids: Vec<i64>,
+    key: String,
+    width: Option<u32>,
+    height: Option<u32>,
+    dark: Option<bool>,
+) -> Answer<MetricChart> {
+    let series = state.with_catalog(|c| Ok(c.metric_series(&run_ids, &key)?))?;
+    let options = ChartOptions::sized(key, width, height, dark.unwrap_or(false));
+    Ok(chart::metric_chart(series, &options))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_datasets(state: App<'_>, project_id: Option<i64>) -> Answer<Vec<DatasetJson>> {
+    state.with_catalog(|c| Ok(c.list_datasets(project_id)?))
+}
+
+/// Models with their lineage, and the registered models the projects' registries hold.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_models(state: App<'_>, project_id: Option<i64>) -> Answer<ModelList> {
+    state.with_catalog(|c| Ok(c.list_models(project_id)?))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_problems(state: App<'_>, project_id: Option<i64>) -> Answer<Vec<ProblemRow>> {
+    state.with_catalog(|c| Ok(c.list_problems(project_id)?))
+}
