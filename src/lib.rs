@@ -27,6 +27,7 @@ pub mod record;
 pub mod registry;
 pub mod report;
 pub mod scan;
+pub mod series;
 pub mod settings;
 pub mod time;
 pub mod watch;

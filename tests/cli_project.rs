@@ -229,3 +229,89 @@ fn the_engine_does_not_depend_on_tauri() {
         );
     }
 }
+
+#[test]
+fn a_view_saved_from_the_command_line_is_listed_applied_and_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    // The demo workspace: six MLflow runs, four of them gbm.
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    assert_exit(&driftdeck(&db, &["index", demo.to_str().unwrap()]), 0, &[]);
+    let saved = driftdeck(
+        &db,
+        &[
+            "runs",
+            "--filter",
+            "params.model = 'gbm'",
+            "--sort",
+            "metrics.val/auc:desc",
+            "--save-view",
+            "gbm",
+            "--json",
+        ],
+    );
+    assert_exit(&saved, 0, &[]);
+    assert!(stderr(&saved).contains("saved view `gbm`"));
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&saved)).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 4);
+
+    let applied = driftdeck(&db, &["runs", "--view", "gbm", "--json"]);
+    let runs: serde_json::Value = serde_json::from_str(&stdout(&applied)).unwrap();
+    let aucs: Vec<f64> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["metrics"]["val/auc"].as_f64().unwrap())
+        .collect();
+    assert_eq!(aucs.len(), 4, "the view's filter applies");
+    assert!(
+        aucs.windows(2).all(|w| w[0] >= w[1]),
+        "and its sort: {aucs:?}"
+    );
+    // An option given beside the view overrides it.
+    let all = driftdeck(
+        &db,
+        &[
+            "runs",
+            "--view",
+            "gbm",
+            "--filter",
+            "status = 'FINISHED'",
+            "--json",
+        ],
+    );
+    let finished: serde_json::Value = serde_json::from_str(&stdout(&all)).unwrap();
+    assert_eq!(finished.as_array().unwrap().len(), 5);
+
+    let views: serde_json::Value =
+        serde_json::from_str(&stdout(&driftdeck(&db, &["views", "list", "--json"]))).unwrap();
+    assert_eq!(views[0]["name"], "gbm");
+    assert_eq!(views[0]["spec"]["sort"], "metrics.val/auc:desc");
+    let shown: serde_json::Value =
+        serde_json::from_str(&stdout(&driftdeck(&db, &["views", "show", "gbm"]))).unwrap();
+    assert_eq!(shown["spec"]["filter"], "params.model = 'gbm'");
+
+    // A view that would not open is not saved; an unknown one is named with the known ones.
+    assert_exit(
+        &driftdeck(
+            &db,
+            &[
+                "runs",
+                "--filter",
+                "metrics.rmse <",
+                "--save-view",
+                "broken",
+            ],
+        ),
+        2,
+        &["filter"],
+    );
+    assert_exit(
+        &driftdeck(&db, &["runs", "--view", "nope"]),
+        2,
+        &["`nope`", "gbm"],
+    );
+    assert_exit(&driftdeck(&db, &["views", "delete", "gbm"]), 0, &[]);
+    assert_exit(&driftdeck(&db, &["views", "delete", "gbm"]), 2, &["`gbm`"]);
+    assert!(stdout(&driftdeck(&db, &["views"])).contains("no saved views"));
+}

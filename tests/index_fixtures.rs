@@ -81,6 +81,139 @@ fn num(v: &Value) -> f64 {
     }
 }
 
+/// TensorBoard's scalar smoothing (`classicSmoothing` of its line chart,
+/// tensorboard/webapp/widgets/line_chart_v2/lib/data_transformer.ts), written here from its
+/// definition and independently of the engine's: a constant series is left alone; a non-finite
+/// point passes through and does not count; otherwise `last = last * w + (1 - w) * y`, shown
+/// divided by `1 - w^n` after `n` points (JavaScript's `Math.pow`, which is `f64::powf`).
+fn tensorboard_smoothing(ys: &[f64], w: f64) -> Vec<f64> {
+    let is_constant = ys.iter().all(|y| *y == ys[0]);
+    let mut last = if ys.is_empty() { f64::NAN } else { 0.0 };
+    let mut num_accum = 0;
+    let mut out = Vec::new();
+    for &next in ys {
+        if is_constant || !next.is_finite() {
+            out.push(next);
+            continue;
+        }
+        last = last * w + (1.0 - w) * next;
+        num_accum += 1;
+        let mut debias_weight = 1.0;
+        if w != 1.0 {
+            debias_weight = 1.0 - w.powf(f64::from(num_accum));
+        }
+        out.push(last / debias_weight);
+    }
+    out
+}
+
+#[test]
+fn runs_history_prints_every_point_and_smooths_as_tensorboard_does() {
+    let f = fixtures();
+    let (_keep, db) = index(&f, "tensorboard-project");
+    let expected = &f.manifest["projects"]["tensorboard-project"]["runs"]["adam_lr0.003_bs128"]["event_dirs"]
+        [0]["scalars"]["loss/train"];
+    let run = json(&db, &["runs"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "adam_lr0.003_bs128")
+        .expect("the adam run")["run_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let smoothed_loss = [
+        "runs",
+        "history",
+        &run,
+        "loss/train",
+        "--smoothing",
+        "ema:0.6",
+    ];
+    let h = json(&db, &smoothed_loss);
+    assert_eq!(h["run"], run.as_str());
+    assert_eq!(h["key"], "loss/train");
+    assert_eq!(h["x"], "step");
+    assert_eq!(h["smoothing"], "ema:0.6");
+    let points = h["points"].as_array().unwrap();
+    assert_eq!(
+        points.len() as u64,
+        expected["num_points"].as_u64().unwrap()
+    );
+    let steps: Vec<i64> = points.iter().map(|p| p["step"].as_i64().unwrap()).collect();
+    assert!(steps.windows(2).all(|w| w[0] <= w[1]), "history order");
+    assert_eq!(steps[0], expected["min_step"].as_i64().unwrap());
+    let values: Vec<f64> = points.iter().map(|p| num(&p["value"])).collect();
+    assert!(close(*values.last().unwrap(), num(&expected["final"])));
+    let smoothed: Vec<f64> = points.iter().map(|p| num(&p["smoothed"])).collect();
+    let want = tensorboard_smoothing(&values, 0.6);
+    assert!(values != smoothed, "the smoothing changed something");
+    for (i, (a, b)) in smoothed.iter().zip(&want).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-12,
+            "point {i}: {a} vs TensorBoard's {b}"
+        );
+    }
+    for (p, s) in points.iter().zip(&steps) {
+        assert_eq!(num(&p["x"]), *s as f64);
+    }
+
+    // Two keys: an array, in the order asked; the CSV has the same numbers.
+    let both = json(&db, &["runs", "history", &run, "loss/val", "lr"]);
+    let keys: Vec<&str> = both
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["loss/val", "lr"]);
+    let csv = driftdeck(
+        &db,
+        &[&smoothed_loss[..], &["--x", "relative", "--csv"]].concat(),
+    );
+    let text = String::from_utf8(csv.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("run,key,step,timestamp,x,value,smoothed")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), points.len());
+    assert_eq!(rows[0][4], "0", "relative time starts at 0");
+    for (row, s) in rows.iter().zip(&smoothed) {
+        assert_eq!(row[6].parse::<f64>().unwrap(), *s, "CSV and JSON agree");
+    }
+
+    // A metric the run does not have is an error that names it and what the run has.
+    let out = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .args(["runs", "history", &run, "loss/tets", "--db"])
+        .arg(&db)
+        .env_remove("DRIFTDECK_DB")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`loss/tets`") && err.contains("loss/train"),
+        "{err}"
+    );
+    let bad = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .args([
+            "runs",
+            "history",
+            &run,
+            "lr",
+            "--smoothing",
+            "ema:2",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--smoothing"));
+}
+
 fn runs_by_id(db: &Path) -> BTreeMap<String, Value> {
     json(db, &["runs"])
         .as_array()

@@ -29,6 +29,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["data", "error", "hash", "json", "parallel", "time"],
     ),
     ("fairness", &["data", "error", "hash", "json", "parallel"]),
+    // Metric histories: x axes, smoothing, groups.
+    ("series", &["error"]),
     // Renderers of analysis results.
     ("report", &["drift", "error", "fairness", "json"]),
     // The project's policy file, driftdeck.toml.
@@ -37,7 +39,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "catalog",
         &[
-            "data", "drift", "error", "hash", "json", "parallel", "record", "settings", "time",
+            "data", "drift", "error", "hash", "json", "parallel", "record", "series", "settings",
+            "time",
         ],
     ),
     // Readers and the index over them.

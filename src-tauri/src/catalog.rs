@@ -1,13 +1,17 @@
 //! The commands that read the catalog: app info, runs (filtered), a comparison of runs, a
-//! metric's chart, datasets, models with their lineage, problems. Each is one engine call whose
+//! metric's chart (an image, and the data of the interactive charts), saved views, datasets,
+//! models with their lineage, problems. Each is one engine call whose
 //! result crosses IPC as it is (the same JSON the CLI's `--json` prints).
 
+use driftdeck::catalog::history::ChartRequest;
 use driftdeck::catalog::lists::{ModelList, RunComparison, RunList};
 use driftdeck::catalog::query::{DatasetJson, ProblemRow};
+use driftdeck::catalog::views::{SavedView, ViewSpec};
 use driftdeck::report::chart::{self, ChartOptions, MetricChart};
 use serde::Serialize;
 use specta::Type;
 
+use crate::binary::Binary;
 use crate::events::CatalogActivity;
 use crate::state::{Answer, App};
 
@@ -67,6 +71,38 @@ pub async fn metric_chart(
     let series = state.with_catalog(|c| Ok(c.metric_series(&run_ids, &key)?))?;
     let options = ChartOptions::sized(key, width, height, dark.unwrap_or(false));
     Ok(chart::metric_chart(series, &options))
+}
+
+/// A chart's data: every point of one metric of some runs on an axis, smoothed (or their
+/// groups' lines and bands), as one binary buffer (`ChartHeader`, then the arrays).
+#[tauri::command]
+#[specta::specta]
+pub async fn chart_data(state: App<'_>, request: ChartRequest) -> Answer<Binary> {
+    let bytes = state
+        .on_connection(move |c| Ok(c.chart_data(&request)?))
+        .await?;
+    Ok(Binary::new(bytes))
+}
+
+/// The saved views, by name.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_views(state: App<'_>) -> Answer<Vec<SavedView>> {
+    state.with_catalog(|c| Ok(c.views()?))
+}
+
+/// Saves (or replaces) a view once its spec checks out.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_view(state: App<'_>, name: String, spec: ViewSpec) -> Answer<SavedView> {
+    let now = driftdeck::time::now_ms();
+    state.with_catalog(|c| Ok(c.save_view(&name, &spec, now)?))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_view(state: App<'_>, name: String) -> Answer<bool> {
+    state.with_catalog(|c| Ok(c.delete_view(&name)?))
 }
 
 #[tauri::command]

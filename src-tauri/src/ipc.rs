@@ -31,6 +31,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             catalog::list_runs,
             catalog::compare_runs,
             catalog::metric_chart,
+            catalog::chart_data,
+            catalog::list_views,
+            catalog::save_view,
+            catalog::delete_view,
             catalog::list_datasets,
             catalog::list_models,
             catalog::list_problems,
@@ -70,6 +74,8 @@ pub fn builder() -> Builder<tauri::Wry> {
         ])
         // The UI's one error type: every command rejects with `{code, message}`.
         .typ::<driftdeck::error::Error>()
+        // What `chart_data`'s binary buffer starts with.
+        .typ::<driftdeck::catalog::history::ChartHeader>()
         .constant("CATALOG_REPLACED", CATALOG_REPLACED)
         // The ids the native menu sends (the UI's `MenuId`).
         .constant("MENU_IDS", crate::menu::ui_ids())

@@ -4,6 +4,7 @@
 //! the commands and events of [`ipc`]. All logic lives in the engine; commands call one engine
 //! function each and return its result (or its `{code, message}` error) as it is.
 
+mod binary;
 mod browser;
 mod catalog;
 mod drift;

@@ -10,6 +10,7 @@
 
 pub mod drift_cache;
 pub mod filter;
+pub mod history;
 pub mod lists;
 mod location;
 mod projects;
@@ -17,6 +18,7 @@ pub mod query;
 pub mod registry;
 pub mod schema;
 mod units;
+pub mod views;
 
 pub use location::{
     LocationSource, Relocated, catalog_file, default_location, locate, location, relocate,
@@ -87,6 +89,16 @@ pub enum CatalogError {
     },
     #[error("{what} is not in the catalog")]
     NoSuchProject { what: String },
+    #[error("view: {message}")]
+    BadView { message: String },
+    #[error(transparent)]
+    Filter(#[from] filter::FilterError),
+    #[error("run {run} has no metric `{key}` (it has: {known})")]
+    NoSuchMetric {
+        run: String,
+        key: String,
+        known: String,
+    },
     #[error("catalog query failed: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error(transparent)]
@@ -108,14 +120,18 @@ pub enum CatalogError {
 impl Classify for CatalogError {
     fn code(&self) -> ErrorCode {
         match self {
-            CatalogError::NoSuchProject { .. } => ErrorCode::NotFound,
+            CatalogError::NoSuchProject { .. } | CatalogError::NoSuchMetric { .. } => {
+                ErrorCode::NotFound
+            }
             // The catalog itself cannot be used: the app says so instead of showing data.
             CatalogError::NewerSchema { .. }
             | CatalogError::NotADatabase { .. }
             | CatalogError::Open { .. }
             | CatalogError::CreateDir { .. }
             | CatalogError::NoDataDir => ErrorCode::Catalog,
+            CatalogError::Filter(e) => e.code(),
             CatalogError::NoSuchFolder { .. }
+            | CatalogError::BadView { .. }
             | CatalogError::LocationFixed
             | CatalogError::NotAbsolute { .. }
             | CatalogError::NotAFolder { .. }

@@ -287,7 +287,29 @@ impl Catalog {
             })
     }
 
-    /// Finds a run by catalog id, by the tool's run id, or by a unique prefix of it.
+    /// The one run named `name` (W&B's and MLflow's run names are what people type).
+    fn run_named(&self, name: &str) -> Result<i64, CatalogError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM runs WHERE name = ?1 LIMIT 2")?;
+        let ids: Vec<i64> = stmt
+            .query_map([name], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        match ids.as_slice() {
+            [id] => Ok(*id),
+            [] => Err(CatalogError::NoSuchProject {
+                what: format!("run {name}"),
+            }),
+            _ => Err(CatalogError::NoSuchProject {
+                what: format!(
+                    "a unique run named `{name}` (several runs have that name: use its id)"
+                ),
+            }),
+        }
+    }
+
+    /// Finds a run by catalog id, by the tool's run id or a unique prefix of it, or by its name
+    /// when only one run has it.
     pub fn find_run(&self, reference: &str) -> Result<RunRow, CatalogError> {
         let reference = reference.trim();
         let id: Option<i64> = self
@@ -315,11 +337,7 @@ impl Catalog {
                     .collect::<Result<_, _>>()?;
                 match ids.as_slice() {
                     [id] => *id,
-                    [] => {
-                        return Err(CatalogError::NoSuchProject {
-                            what: format!("run {reference}"),
-                        });
-                    }
+                    [] => self.run_named(reference)?,
                     _ => {
                         return Err(CatalogError::NoSuchProject {
                             what: format!(

@@ -305,6 +305,15 @@ CREATE TABLE remote_models (
     PRIMARY KEY (registry, name)
 ) WITHOUT ROWID;
 "#,
+    // 4: saved views of the runs (see catalog::views): the spec is JSON, read leniently.
+    r#"
+CREATE TABLE views (
+    name        TEXT PRIMARY KEY,
+    spec        TEXT NOT NULL,                 -- a ViewSpec as JSON
+    created_ms  INTEGER NOT NULL,
+    updated_ms  INTEGER NOT NULL
+);
+"#,
 ];
 
 #[cfg(test)]
@@ -331,6 +340,6 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 22);
+        assert_eq!(tables, 23);
     }
 }

@@ -1,13 +1,16 @@
-//! `driftdeck runs`, `runs compare`, `datasets`, `models`, `problems`: reading the catalog.
+//! `driftdeck runs`, `runs compare`, `runs history`, `datasets`, `models`, `problems`: reading
+//! the catalog.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use clap::{Args, Subcommand};
-use driftdeck::catalog::filter::{Filter, Key};
-use driftdeck::catalog::query::{RunRow, filter_runs, sort_runs};
-use driftdeck::catalog::{Catalog, CatalogError};
+use driftdeck::catalog::filter::{Field, Key, field};
+use driftdeck::catalog::query::RunRow;
+use driftdeck::catalog::views::{RunQuery, ViewSpec, parse_sort};
+use driftdeck::catalog::{Catalog, CatalogError, history};
+use driftdeck::series::{Smoothing, XAxis};
 use driftdeck::time;
 
 use super::table::{Table, number};
@@ -36,6 +39,34 @@ enum RunsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A run's metric histories, every point: the x chosen and the value smoothed, exactly as
+    /// the app's charts draw them
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+struct HistoryArgs {
+    /// The run: a catalog id, the tool's run id, or a unique prefix of it
+    #[arg(value_name = "RUN")]
+    run: String,
+    /// Metric keys
+    #[arg(required = true, value_name = "KEY")]
+    keys: Vec<String>,
+    /// The x axis: step, relative_step, time (Unix ms), relative (seconds since the first
+    /// point), epoch (the run's `epoch` metric at the step), or another metric's key
+    #[arg(long, value_name = "AXIS", default_value = "step")]
+    x: String,
+    /// ema:W (TensorBoard's, 0 ≤ W ≤ 1), twema:W (time-weighted), mean:N (N points each side),
+    /// gauss:S (S in x units), or none
+    #[arg(long, value_name = "HOW", default_value = "none")]
+    smoothing: String,
+    /// Print JSON: one {"run", "key", "x", "smoothing", "points"} per key (an array when there
+    /// are several)
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV: run,key,step,timestamp,x,value,smoothed
+    #[arg(long)]
+    csv: bool,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +83,12 @@ struct RunsList {
     /// Show at most N runs
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// Apply a saved view (its project, filter, sort and columns); the options above override it
+    #[arg(long, value_name = "NAME")]
+    view: Option<String>,
+    /// Save these options (project, filter, sort) as a view, then list
+    #[arg(long, value_name = "NAME", conflicts_with = "view")]
+    save_view: Option<String>,
     /// Print JSON instead of text
     #[arg(long)]
     json: bool,
@@ -87,42 +124,33 @@ impl ListArgs {
 }
 
 pub fn run_runs(args: RunsArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let catalog = open_catalog(db)?;
+    let mut catalog = open_catalog(db)?;
     match args.command {
         Some(RunsCommand::Compare { ids, all, json }) => compare(&catalog, &ids, all, json),
-        None => list_runs(&catalog, args.list),
+        Some(RunsCommand::History(args)) => history(&catalog, args),
+        None => list_runs(&mut catalog, args.list),
     }
 }
 
-fn list_runs(catalog: &Catalog, args: RunsList) -> Result<(), Failure> {
-    let filter = args
-        .filter
-        .as_deref()
-        .map(Filter::parse)
-        .transpose()
-        .map_err(|e| Failure::BadInput(anyhow::anyhow!("--filter: {e}")))?;
-    let sort = args
-        .sort
-        .as_deref()
-        .map(|s| {
-            let (key, desc) = match s.rsplit_once(':') {
-                Some((k, dir)) if dir.eq_ignore_ascii_case("desc") => (k, true),
-                Some((k, dir)) if dir.eq_ignore_ascii_case("asc") => (k, false),
-                _ => (s, false),
-            };
-            Key::parse(key)
-                .map(|k| (k, desc))
-                .ok_or_else(|| Failure::BadInput(anyhow::anyhow!("--sort: unknown key `{key}` (use metrics.<key>, params.<key>, tags.<key>, name, status, start_time, ...)")))
-        })
-        .transpose()?;
-    let project = resolve_project(catalog, args.project.as_deref())?;
-    let mut runs = filter_runs(catalog.runs(project)?, filter.as_ref());
-    if let Some((key, desc)) = &sort {
-        sort_runs(&mut runs, key, *desc);
+fn list_runs(catalog: &mut Catalog, args: RunsList) -> Result<(), Failure> {
+    let mut spec = match &args.view {
+        Some(name) => catalog.view(name)?.spec,
+        None => ViewSpec::default(),
+    };
+    if let Some(p) = args.project.as_deref() {
+        spec.project = resolve_project(catalog, Some(p))?;
     }
-    if let Some(n) = args.limit {
-        runs.truncate(n);
+    spec.filter = args.filter.clone().or(spec.filter);
+    spec.sort = args.sort.clone().or(spec.sort);
+    if let Some(name) = &args.save_view {
+        catalog.save_view(name, &spec, time::now_ms())?;
+        eprintln!("saved view `{}`", name.trim());
     }
+    let query = RunQuery {
+        limit: args.limit,
+        ..spec.query()
+    };
+    let runs = catalog.query_runs(&query)?;
     if args.json {
         return print_json(&runs);
     }
@@ -131,13 +159,18 @@ fn list_runs(catalog: &Catalog, args: RunsList) -> Result<(), Failure> {
         writeln!(
             out,
             "no runs{}",
-            if filter.is_some() {
+            if query.filter.is_some() {
                 " match the filter"
             } else {
                 " in the catalog yet: `driftdeck index PATH`"
             }
         )?;
         return Ok(());
+    }
+    let sort = query.sort.as_deref().map(parse_sort).transpose()?;
+    let columns: Vec<Key> = spec.columns.iter().filter_map(|k| Key::parse(k)).collect();
+    if !columns.is_empty() {
+        return write_runs(&mut out, &runs, &columns);
     }
     // Metric columns: those the filter or sort names, then the most common ones.
     let mut keys: Vec<String> = Vec::new();
@@ -160,6 +193,12 @@ fn list_runs(catalog: &Catalog, args: RunsList) -> Result<(), Failure> {
             keys.push(k.to_string());
         }
     }
+    let keys: Vec<Key> = keys.into_iter().map(Key::Metric).collect();
+    write_runs(&mut out, &runs, &keys)
+}
+
+/// The runs as a table: who and when, then a column per key (a metric, param, tag or attribute).
+fn write_runs(out: &mut impl Write, runs: &[RunRow], keys: &[Key]) -> Result<(), Failure> {
     let mut header = vec![
         "ID".to_string(),
         "PROJECT".into(),
@@ -168,9 +207,12 @@ fn list_runs(catalog: &Catalog, args: RunsList) -> Result<(), Failure> {
         "STATUS".into(),
         "STARTED".into(),
     ];
-    header.extend(keys.iter().cloned());
+    header.extend(keys.iter().map(|k| match k {
+        Key::Metric(m) => m.clone(),
+        other => other.to_string(),
+    }));
     let mut table = Table::new(header);
-    for r in &runs {
+    for r in runs {
         let mut row = vec![
             r.id.to_string(),
             r.project.clone(),
@@ -181,14 +223,58 @@ fn list_runs(catalog: &Catalog, args: RunsList) -> Result<(), Failure> {
                 .map(|t| time::rfc3339_ms(t)[..16].replace('T', " "))
                 .unwrap_or_default(),
         ];
-        row.extend(
-            keys.iter()
-                .map(|k| r.metrics.get(k).map(|v| number(*v)).unwrap_or_default()),
-        );
+        row.extend(keys.iter().map(|k| cell(r, k)));
         table.row(row);
     }
-    table.write(&mut out)?;
+    table.write(out)?;
     writeln!(out, "{} run(s)", runs.len())?;
+    Ok(())
+}
+
+/// A run's value for a key, as the table shows it.
+fn cell(r: &RunRow, key: &Key) -> String {
+    match field(key, &r.view()) {
+        Some(Field::Number(v)) => number(v),
+        Some(Field::Text(t)) => t.to_string(),
+        None => String::new(),
+    }
+}
+
+fn history(catalog: &Catalog, args: HistoryArgs) -> Result<(), Failure> {
+    let axis = XAxis::parse(&args.x).map_err(|e| Failure::BadInput(anyhow::anyhow!("--x: {e}")))?;
+    let smoothing = Smoothing::parse(&args.smoothing)
+        .map_err(|e| Failure::BadInput(anyhow::anyhow!("--smoothing: {e}")))?;
+    let histories = catalog.histories(&args.run, &args.keys, &axis, &smoothing)?;
+    let mut out = std::io::stdout().lock();
+    if args.csv {
+        history::write_csv(&histories, &mut out)?;
+        return Ok(());
+    }
+    if args.json {
+        return match histories.as_slice() {
+            [one] => print_json(one),
+            many => print_json(&many),
+        };
+    }
+    for h in &histories {
+        writeln!(
+            out,
+            "{} · {} · x: {} · smoothing: {}",
+            h.run, h.key, h.x, h.smoothing
+        )?;
+        let mut table = Table::new(["STEP", "TIME", "X", "VALUE", "SMOOTHED"]);
+        for p in &h.points {
+            table.row([
+                p.step.to_string(),
+                time::rfc3339_ms(p.timestamp),
+                number(p.x.0),
+                number(p.value.0),
+                number(p.smoothed.0),
+            ]);
+        }
+        table.write(&mut out)?;
+        writeln!(out, "{} point(s)\n", h.points.len())?;
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ mod project;
 mod publish;
 mod registry;
 mod table;
+mod views;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -46,8 +47,14 @@ enum Command {
     Index(index::IndexArgs),
     /// Keep the catalog live while files change (until interrupted)
     Watch(index::WatchArgs),
-    /// List runs (MLflow-style --filter, --sort), or compare runs
+    /// List runs (MLflow-style --filter, --sort, saved --view), compare runs, or print a run's
+    /// metric histories
     Runs(lists::RunsArgs),
+    /// Saved views of the runs: list, show, delete
+    Views {
+        #[command(subcommand)]
+        command: Option<views::ViewsCommand>,
+    },
     /// List datasets with their schema and profile
     Datasets(lists::ListArgs),
     /// List model files and folders, and registered models
@@ -176,6 +183,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Index(args) => index::run_index(args, cli.db.as_deref()),
         Command::Watch(args) => index::run_watch(args, cli.db.as_deref()),
         Command::Runs(args) => lists::run_runs(args, cli.db.as_deref()),
+        Command::Views { command } => views::run(command, cli.db.as_deref()),
         Command::Datasets(args) => lists::run_datasets(args, cli.db.as_deref()),
         Command::Models(args) => lists::run_models(args, cli.db.as_deref()),
         Command::Problems(args) => lists::run_problems(args, cli.db.as_deref()),

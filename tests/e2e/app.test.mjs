@@ -114,7 +114,7 @@ async function screenshotTo(variable) {
 
 test('the window opens with the app layout', async () => {
   const nav = await session.textsOf('[data-testid^="nav-"]');
-  for (const view of ['Projects', 'Runs', 'Datasets', 'Compare', 'Fairness', 'Models']) {
+  for (const view of ['Projects', 'Runs', 'Charts', 'Datasets', 'Compare', 'Fairness', 'Models']) {
     assert.ok(nav.some((t) => t.includes(view)), `sidebar lacks ${view}: ${JSON.stringify(nav)}`);
   }
   const [status] = await session.textsMatching('[data-testid="status-bar"]', /catalog\.sqlite/);
@@ -142,6 +142,145 @@ test('the demo runs are indexed live and listed in the Runs view', async () => {
   for (const name of ['lucky-panda-28', 'swift-falcon-33']) {
     assert.match(text, new RegExp(name), `run ${name} not listed: ${text}`);
   }
+});
+
+/** The CLI's `runs history` of the same catalog the app reads: what the charts must show. */
+function cliHistory(run, key, smoothing = 'none') {
+  const out = spawnSync(cli, ['runs', 'history', run, key, '--smoothing', smoothing, '--json', '--db', db], { encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  return JSON.parse(out.stdout);
+}
+
+/** A value as the chart's tooltip writes it (lib/series.ts formatNumber, for plain numbers). */
+const shown = (v) => String(Number(Number(v).toPrecision(6)));
+
+/**
+ * Points at the middle (or `at`, a fraction of the width) of a chart's plot and returns what its
+ * tooltip says: the x, and each run's name, value and smoothed value. Synthetic pointer events:
+ * WebDriver's actions do not reach a canvas library's listeners reliably under WebKitWebDriver.
+ */
+async function hoverChart(metric, at = 0.5) {
+  return waitFor(`a tooltip on ${metric}`, () =>
+    session.execute(
+      `const c = document.querySelector('[data-testid="interactive-chart"][data-metric="' + arguments[0] + '"]');
+       const over = c && c.querySelector('.u-over');
+       if (!over) return null;
+       c.scrollIntoView({ block: 'center' });
+       window.dispatchEvent(new Event('scroll'));
+       const r = over.getBoundingClientRect();
+       const init = { clientX: r.x + r.width * arguments[1], clientY: r.y + r.height / 2, bubbles: true };
+       over.dispatchEvent(new MouseEvent('mouseenter', init));
+       over.dispatchEvent(new MouseEvent('mousemove', init));
+       const tip = c.querySelector('[data-testid="chart-tooltip"]');
+       if (!tip) return null;
+       return {
+         x: tip.querySelector('[data-testid="tooltip-x"]').innerText,
+         rows: [...tip.querySelectorAll('[data-testid="tooltip-row"]')].map((row) => ({
+           name: row.dataset.name,
+           value: row.querySelector('[data-testid="tooltip-value"]').innerText,
+           smoothed: row.querySelector('.tip-smoothed')?.innerText ?? null,
+         })),
+       };`,
+      [metric, at],
+    ),
+  );
+}
+
+/** Chooses `value` in the chart control `testid` (a <select>). */
+async function choose(testid, value) {
+  const ok = await session.execute(
+    `const s = document.querySelector('[data-testid="' + arguments[0] + '"]');
+     if (!s) return false;
+     s.value = arguments[1];
+     s.dispatchEvent(new Event('change', { bubbles: true }));
+     return s.value === arguments[1];`,
+    [testid, value],
+  );
+  assert.ok(ok, `${testid} has no option ${value}`);
+}
+
+const chartAttr = (metric, name) =>
+  session.execute(
+    `const c = document.querySelector('[data-testid="interactive-chart"][data-metric="' + arguments[0] + '"]');
+     return c ? c.getAttribute(arguments[1]) : null;`,
+    [metric, name],
+  );
+
+test('the interactive charts show the logged values, zoom, smooth and group; a view is saved', async () => {
+  await openView('runs');
+  await session.textsMatching('[data-testid="run-row"]', /brave-lynx-52/, 90_000);
+  const runs = ['lucky-panda-28', 'brave-lynx-52'];
+  for (const name of runs) {
+    const picked = await session.execute(
+      `const row = [...document.querySelectorAll('[data-testid="run-row"]')].find((r) => r.innerText.includes(arguments[0]));
+       if (!row) return false;
+       row.querySelector('[data-testid="run-select"]').click();
+       return true;`,
+      [name],
+    );
+    assert.ok(picked, `no row for ${name}`);
+  }
+  await waitForEnabled('[data-testid="compare-button"]');
+  await session.click((await session.findAll('[data-testid="compare-button"]'))[0]);
+  const metric = 'train/loss';
+  await waitFor('the chart drawn', () => chartAttr(metric, 'data-points').then((n) => Number(n) > 0));
+
+  // Hover: every run's logged value at the step under the pointer, as the CLI prints it.
+  const hover = await hoverChart(metric);
+  const step = Number(hover.x);
+  assert.deepEqual(hover.rows.map((r) => r.name).sort(), [...runs].sort());
+  for (const row of hover.rows) {
+    const point = cliHistory(row.name, metric).points.find((p) => p.step === step);
+    assert.ok(point, `${row.name} has a point at step ${step}`);
+    assert.equal(row.value, shown(point.value), `${row.name} at step ${step}`);
+  }
+
+  // Zoom by dragging, reset by double-clicking.
+  await session.execute(
+    `const c = document.querySelector('[data-testid="interactive-chart"][data-metric="' + arguments[0] + '"]');
+     const over = c.querySelector('.u-over');
+     const r = over.getBoundingClientRect();
+     // movementX: uPlot ignores a move without movement while a button is down.
+     const at = (f) => ({ clientX: r.x + r.width * f, clientY: r.y + r.height / 2, bubbles: true, button: 0, buttons: 1, movementX: 10 });
+     over.dispatchEvent(new MouseEvent('mousedown', at(0.2)));
+     over.dispatchEvent(new MouseEvent('mousemove', at(0.35)));
+     over.dispatchEvent(new MouseEvent('mousemove', at(0.5)));
+     document.dispatchEvent(new MouseEvent('mouseup', at(0.5)));`,
+    [metric],
+  );
+  await waitFor('the chart zoomed', () => chartAttr(metric, 'data-zoomed').then((z) => z === 'true'));
+  await session.execute(
+    `const over = document.querySelector('[data-testid="interactive-chart"][data-metric="' + arguments[0] + '"] .u-over');
+     over.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));`,
+    [metric],
+  );
+  await waitFor('the zoom reset', () => chartAttr(metric, 'data-zoomed').then((z) => z === 'false'));
+
+  // Smoothing: TensorBoard's EMA from the engine, beside the raw value.
+  await choose('chart-smoothing', 'ema');
+  await waitFor('smoothed charts', () => chartAttr(metric, 'data-smoothing').then((s) => s === 'ema:0.6'));
+  const smoothed = await hoverChart(metric);
+  for (const row of smoothed.rows) {
+    const point = cliHistory(row.name, metric, 'ema:0.6').points.find((p) => p.step === Number(smoothed.x));
+    assert.equal(row.smoothed, shown(point.smoothed), `${row.name} smoothed at step ${smoothed.x}`);
+  }
+
+  // Grouping by the model param: a line and a band per model.
+  await choose('chart-group', 'params.model');
+  await waitFor('two groups', () => chartAttr(metric, 'data-groups').then((g) => g === '2'));
+
+  // The settings saved as a view land in the real catalog, and the sidebar lists it.
+  await openView('charts');
+  const [name] = await waitForElement('[data-testid="view-name"]');
+  await session.sendKeys(name, 'e2e grouped');
+  await session.click((await session.findAll('[data-testid="save-view"]'))[0]);
+  await session.textsMatching('[data-testid="saved-view"]', /e2e grouped/);
+  const views = spawnSync(cli, ['views', 'list', '--json', '--db', db], { encoding: 'utf8' });
+  assert.equal(views.status, 0, views.stderr);
+  const saved = JSON.parse(views.stdout).find((v) => v.name === 'e2e grouped');
+  assert.equal(saved.spec.group_by, 'params.model');
+  assert.equal(saved.spec.charts.smoothing, 'ema:0.6');
+  await screenshotTo('E2E_CHARTS_SCREENSHOT');
 });
 
 test('the demo datasets are listed with their rows', async () => {

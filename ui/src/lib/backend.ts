@@ -17,6 +17,7 @@ import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { open, save } from '@tauri-apps/plugin-dialog';
 import { DATA_FILE_EXTENSIONS } from './drift';
 import { toAppError, type AppError } from './errors';
+import { decodeChartData, type ChartData } from './series';
 import * as ipc from './ipc';
 import { commands, events } from './ipc';
 
@@ -62,6 +63,19 @@ export type ChartRequest = {
   height?: number;
   dark?: boolean;
 };
+
+/** What an interactive chart asks for: one metric of some runs on an x axis, smoothed, maybe grouped. */
+export type ChartDataRequest = ipc.ChartRequest;
+/** What a chart's binary data holds (see `lib/series.ts`). */
+export type ChartHeader = ipc.ChartHeader;
+export type SeriesHeader = ipc.SeriesHeader;
+export type GroupHeader = ipc.GroupHeader;
+/** The finite values' range of a line: min, max, 5th and 95th percentiles. */
+export type Spread = ipc.Spread;
+/** A saved view of the runs, and what it shows. */
+export type SavedView = ipc.SavedView;
+export type ViewSpec = ipc.ViewSpec;
+export type ChartSettings = ipc.ChartSettings;
 
 export type ColumnKind = 'numerical' | 'categorical' | 'boolean' | 'datetime' | 'text';
 export type DatasetColumn = ipc.ColumnJson;
@@ -315,6 +329,24 @@ export function compareRuns(ids: readonly number[]): Promise<RunComparison> {
 export function metricChart(request: ChartRequest): Promise<MetricChart> {
   const { runIds, key, width, height, dark } = request;
   return call(() => commands.metricChart([...runIds], key, width ?? null, height ?? null, dark ?? null));
+}
+
+/** Every point of a metric for a chart (binary, read in place); a run without the metric says why. */
+export function chartData(request: ChartDataRequest): Promise<ChartData> {
+  return call(async () => decodeChartData(await commands.chartData(request)));
+}
+
+export function listViews(): Promise<SavedView[]> {
+  return call(() => commands.listViews());
+}
+
+/** Saves (or replaces) a view; rejects with `bad_input`/`bad_filter` naming the part that would not open. */
+export function saveView(name: string, spec: ViewSpec): Promise<SavedView> {
+  return call(() => commands.saveView(name, spec));
+}
+
+export function deleteView(name: string): Promise<boolean> {
+  return call(() => commands.deleteView(name));
 }
 
 export function listDatasets(projectId: number | null = null): Promise<Dataset[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CompareRow, Run } from './backend';
-import { chartWidth, chartableMetrics, compareSections, defaultChartMetrics, rowLabel, svgDataUrl } from './compare';
+import { chartableMetrics, compareSections, defaultChartMetrics, rowLabel, svgDataUrl } from './compare';
 
 const row = (section: CompareRow['section'], key: string, differs: boolean): CompareRow => ({
   section,
@@ -71,14 +71,4 @@ test('svgDataUrl encodes the whole document', () => {
   expect(url.startsWith('data:image/svg+xml;charset=utf-8,%3Csvg')).toBe(true);
   expect(url).not.toMatch(/[<>#"% ](?![0-9A-F]{2})/);
   expect(decodeURIComponent(url.slice(url.indexOf(',') + 1))).toContain('a&b #1 100%');
-});
-
-test.each([
-  [0, 0],
-  [NaN, 0],
-  [150, 200],
-  [640.7, 640],
-  [9000, 4000],
-])('chartWidth(%d) = %d', (width, expected) => {
-  expect(chartWidth(width)).toBe(expected);
 });

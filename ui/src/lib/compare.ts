@@ -61,12 +61,3 @@ export function defaultChartMetrics(runs: readonly Run[], count = DEFAULT_CHARTS
 export function svgDataUrl(svg: string): string {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
-
-/** The chart height asked of the shell, in CSS pixels. */
-export const CHART_HEIGHT = 280;
-
-/** The width to ask for: the container's, within what the shell accepts; 0 (not laid out) asks for nothing. */
-export function chartWidth(containerWidth: number): number {
-  if (!(containerWidth > 0)) return 0;
-  return Math.max(200, Math.min(4000, Math.floor(containerWidth)));
-}

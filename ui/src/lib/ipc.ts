@@ -22,6 +22,16 @@ export const commands = {
 	compareRuns: (ids: number[]) => __TAURI_INVOKE<RunComparison>("compare_runs", { ids }),
 	/**  One metric's full history for several runs, drawn as an SVG line chart. */
 	metricChart: (runIds: number[], key: string, width: number | null, height: number | null, dark: boolean | null) => __TAURI_INVOKE<MetricChart>("metric_chart", { runIds, key, width, height, dark }),
+	/**
+	 *  A chart's data: every point of one metric of some runs on an axis, smoothed (or their
+	 *  groups' lines and bands), as one binary buffer (`ChartHeader`, then the arrays).
+	 */
+	chartData: (request: ChartRequest) => __TAURI_INVOKE<ArrayBuffer>("chart_data", { request }),
+	/**  The saved views, by name. */
+	listViews: () => __TAURI_INVOKE<SavedView[]>("list_views"),
+	/**  Saves (or replaces) a view once its spec checks out. */
+	saveView: (name: string, spec: ViewSpec) => __TAURI_INVOKE<SavedView>("save_view", { name, spec }),
+	deleteView: (name: string) => __TAURI_INVOKE<boolean>("delete_view", { name }),
 	listDatasets: (projectId: number | null) => __TAURI_INVOKE<DatasetJson[]>("list_datasets", { projectId }),
 	/**  Models with their lineage, and the registered models the projects' registries hold. */
 	listModels: (projectId: number | null) => __TAURI_INVOKE<ModelList>("list_models", { projectId }),
@@ -208,6 +218,59 @@ export type CategoryChanges = {
 	/**  Categories of the reference absent from the current data. */
 	missing: string[],
 	missing_count: number,
+};
+
+/**  The header of a chart's binary data ([`series::pack`]): what each array is. */
+export type ChartHeader = {
+	key: string,
+	x: string,
+	smoothing: string,
+	/**  One per run asked for, in that order (none when grouped). */
+	series: SeriesHeader[],
+	/**  One per group, in label order (none unless grouped). */
+	groups: GroupHeader[],
+};
+
+/**
+ *  What a chart of the window asks for: one metric of some runs on an axis, smoothed, and
+ *  optionally the runs grouped by a key into lines with bands.
+ */
+export type ChartRequest = {
+	run_ids: number[],
+	key: string,
+	/**  See [`XAxis::parse`]. */
+	x: string,
+	/**  See [`Smoothing::parse`]. */
+	smoothing: string,
+	/**
+	 *  Group the runs by this key (`params.optimizer`, `experiment`, ...): only the groups'
+	 *  lines and bands are sent.
+	 */
+	group_by?: string | null,
+	/**  `mean` (default), `median`, `min`, `max`. */
+	center?: string | null,
+	/**  `std` (default), `sem`, `minmax`, `ci95`, `none`. */
+	band?: string | null,
+};
+
+/**  How a view's charts are drawn. */
+export type ChartSettings = {
+	/**  The metric keys charted, in order. */
+	metrics?: string[],
+	/**
+	 *  The x axis (see `series::XAxis`): `step`, `relative_step`, `time`, `relative`, `epoch`,
+	 *  `metric:KEY`.
+	 */
+	x?: string,
+	/**  `none`, `ema:W`, `twema:W`, `mean:N`, `gauss:S`. */
+	smoothing?: string,
+	log_y?: boolean,
+	/**  Scale the y axis to the 5th-95th percentile of the values. */
+	ignore_outliers?: boolean,
+	/**  A group's line: `mean`, `median`, `min`, `max`. */
+	center?: string,
+	/**  A group's band: `none`, `std`, `sem`, `minmax`, `ci95`. */
+	band?: string,
 };
 
 /**  One item of a checklist. */
@@ -553,6 +616,16 @@ export type FileColumns = {
 	rows: number,
 	columns: ColumnInfo[],
 	guess: Guess,
+};
+
+/**  One group's arrays: `x`, `center`, `low`, `high`, `runs` (how many count at each x). */
+export type GroupHeader = {
+	/**  The key's value the group's runs share (`(none)` for runs without it). */
+	label: string,
+	run_ids: number[],
+	points: number,
+	arrays: string[],
+	spread: Spread | null,
 };
 
 /**  One group's count and rates (or all rows': label `overall`, no values). */
@@ -926,12 +999,36 @@ export type RunRow = {
 	metrics: { [key in string]: JsonNumber },
 };
 
+/**  A view under its name. */
+export type SavedView = {
+	name: string,
+	spec: ViewSpec,
+	created_ms: number,
+	updated_ms: number,
+};
+
 export type SchemaDiff = {
 	/**  Columns only in the current file. */
 	added: string[],
 	/**  Columns only in the reference file. */
 	removed: string[],
 	type_changed: TypeChange[],
+};
+
+/**
+ *  One run's arrays: `x`, `value`, then `smoothed` when smoothing, `step` when the axis is not
+ *  the step, each `points` long.
+ */
+export type SeriesHeader = {
+	run_id: number,
+	/**  The run's name, else its id in its tool. */
+	name: string,
+	points: number,
+	arrays: string[],
+	/**  The finite values' range (of the smoothed ones when smoothing). */
+	spread: Spread | null,
+	/**  Why the run has no points (it lacks the metric, or the axis' metric). */
+	missing: string | null,
 };
 
 /**  The Settings view's state. */
@@ -976,6 +1073,18 @@ export type SourceRunJson = {
 	run_id: string,
 };
 
+/**
+ *  The range of some values, ignoring NaN and the infinities: what "ignore outliers" (the 5th
+ *  to the 95th percentile) and the y axis read.
+ */
+export type Spread = {
+	min: number,
+	max: number,
+	/**  The 5th and 95th percentiles (nearest rank). */
+	p5: number,
+	p95: number,
+};
+
 /**  Where a model can stand (what `status` holds). */
 export type StatusName = "candidate" | "approved" | "rejected" | "published";
 
@@ -1008,6 +1117,21 @@ export type UndefinedRate = {
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  What a view shows. */
+export type ViewSpec = {
+	/**  Only this project (its catalog id). */
+	project?: number | null,
+	/**  An MLflow-style filter. */
+	filter?: string | null,
+	/**  A key (`metrics.rmse`, `params.lr`, `start_time`), then `:asc` or `:desc`. */
+	sort?: string | null,
+	/**  The table's extra columns, as keys (`metrics.rmse`, `params.lr`, `tags.team`). */
+	columns?: string[],
+	/**  Group the runs by this key (`params.optimizer`, `experiment`, `project`). */
+	group_by?: string | null,
+	charts?: ChartSettings,
+};
 
 /* Tauri Specta runtime */
 type EventEmit<T> = [T] extends [null] ? () => Promise<void> : (payload: T) => Promise<void>;

@@ -32,7 +32,17 @@ import {
   type FairnessSlot,
 } from './fairness';
 import { mergeJob, refreshJobs, statusAfterJob, withStatus, type StatusCache } from './registry';
-import { DEFAULT_SORT, type Grouping, type Sort } from './runs';
+import {
+  COLUMNS_STORAGE_KEY,
+  DEFAULT_SORT,
+  parseStoredColumns,
+  serializeColumns,
+  type ColumnId,
+  type Grouping,
+  type Sort,
+} from './runs';
+import type { ViewState } from './saved-views';
+import { DEFAULT_VIEW, type ChartSize, type ChartView } from './charts';
 
 export class RunsUi {
   projectId = $state<number | null>(null);
@@ -52,6 +62,15 @@ export class RunsUi {
   onlyDifferences = $state(true);
   /** The metrics charted in the panel; null until the user picks (defaults apply). */
   chartMetrics = $state<string[] | null>(null);
+  /** How the interactive charts (the panel's and the Charts view's) are drawn. */
+  chartView = $state<ChartView>({ ...DEFAULT_VIEW });
+  /** The Charts view: its metric search, the pinned metrics (first, in pin order), the order, the size. */
+  chartsSearch = $state('');
+  chartsPinned = $state<string[]>([]);
+  chartsOrder = $state<string[]>([]);
+  chartsSize = $state<ChartSize>('m');
+  /** The saved view applied last (its name), for the Charts view's save box. */
+  viewName = $state('');
   /** The filter box should take the focus once it is on screen (the menu's Filter, Ctrl+F). */
   focusFilter = $state(false);
   /**
@@ -60,6 +79,35 @@ export class RunsUi {
    * the first rows). Not state: taken once by the view's first load.
    */
   private prefetched: Promise<RunList> | null = null;
+
+  /** Shows what a saved view shows: its runs (project, filter, sort, columns) and its charts. */
+  applyView(name: string, state: ViewState) {
+    this.projectId = state.projectId;
+    this.filterText = state.filter;
+    this.appliedFilter = state.filter;
+    this.sort = state.sort;
+    this.chartView = { ...state.chartView };
+    this.chartsPinned = [...state.metrics];
+    this.selected = new Set();
+    this.panel = null;
+    this.viewName = name;
+    if (state.columns.length > 0) {
+      try {
+        localStorage.setItem(COLUMNS_STORAGE_KEY, serializeColumns(state.columns));
+      } catch {
+        // Storage unavailable: the table keeps its columns.
+      }
+    }
+  }
+
+  /** The key columns the table shows (remembered by the Runs view), for a view to save. */
+  storedColumns(): ColumnId[] {
+    try {
+      return parseStoredColumns(localStorage.getItem(COLUMNS_STORAGE_KEY)) ?? [];
+    } catch {
+      return [];
+    }
+  }
 
   openPanel(ids: number[]) {
     this.panel = ids;

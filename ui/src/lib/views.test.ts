@@ -5,6 +5,7 @@ test('the sidebar lists the six views in order, Projects first', () => {
   expect(VIEWS.map((v) => v.id)).toEqual([
     'projects',
     'runs',
+    'charts',
     'datasets',
     'compare',
     'fairness',
@@ -13,7 +14,7 @@ test('the sidebar lists the six views in order, Projects first', () => {
 });
 
 test('Projects, Runs, Datasets, Compare, Fairness and Models work; every other view says what it holds and when it arrives', () => {
-  const working = ['projects', 'runs', 'datasets', 'compare', 'fairness', 'models'];
+  const working = ['projects', 'runs', 'charts', 'datasets', 'compare', 'fairness', 'models'];
   for (const view of VIEWS) {
     if (working.includes(view.id)) {
       expect(view.upcoming).toBeNull();
@@ -31,7 +32,7 @@ test('viewById finds each view', () => {
 });
 
 test('placeLabel names the views, Problems and Settings', () => {
-  expect(VIEWS.map((v) => placeLabel(v.id))).toEqual(['Projects', 'Runs', 'Datasets', 'Compare', 'Fairness', 'Models']);
+  expect(VIEWS.map((v) => placeLabel(v.id))).toEqual(['Projects', 'Runs', 'Charts', 'Datasets', 'Compare', 'Fairness', 'Models']);
   expect(placeLabel('problems')).toBe('Problems');
   expect(placeLabel('settings')).toBe('Settings');
 });

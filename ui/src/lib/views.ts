@@ -1,6 +1,6 @@
 /** The app's views, in sidebar order, with what each will hold until it exists. */
 
-export type ViewId = 'projects' | 'runs' | 'datasets' | 'compare' | 'fairness' | 'models';
+export type ViewId = 'projects' | 'runs' | 'charts' | 'datasets' | 'compare' | 'fairness' | 'models';
 
 /**
  * Where the main pane can be: one of the views, the Problems list (reached
@@ -19,6 +19,7 @@ export type View = {
 export const VIEWS: readonly View[] = [
   { id: 'projects', label: 'Projects', upcoming: null },
   { id: 'runs', label: 'Runs', upcoming: null },
+  { id: 'charts', label: 'Charts', upcoming: null },
   { id: 'datasets', label: 'Datasets', upcoming: null },
   { id: 'compare', label: 'Compare', upcoming: null },
   { id: 'fairness', label: 'Fairness', upcoming: null },

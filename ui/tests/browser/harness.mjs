@@ -110,6 +110,98 @@ export async function serveDist() {
 export function installTauriMock(setup) {
   const calls = [];
   const runs = setup.generateRuns ? generateRuns(setup.generateRuns) : structuredClone(setup.runs);
+  const views = structuredClone(setup.views ?? []);
+
+  /**
+   * A metric's history in the mock: `points` steps (setup.chartPoints, default 50) falling
+   * towards the run's final value, a run's id shifting it, and a spike at step 10 of run 2
+   * for the outlier test. Runs without the metric get none (the shell says why).
+   */
+  function history(run, key) {
+    if (!(key in run.metrics)) return null;
+    const final = typeof run.metrics[key] === 'number' ? run.metrics[key] : 0;
+    const n = setup.chartPoints ?? 50;
+    const x = [];
+    const y = [];
+    for (let i = 0; i < n; i++) {
+      x.push(i);
+      y.push(final + (0.5 * (n - 1 - i)) / Math.max(1, n - 1) + 0.01 * run.id + (run.id === 2 && i === 10 ? 5 : 0));
+    }
+    return { x, y };
+  }
+
+  /** What the engine's EMA does (TensorBoard's, debiased), for the mock's smoothed arrays. */
+  function ema(y, w) {
+    let last = 0;
+    let n = 0;
+    return y.map((v) => {
+      last = last * w + (1 - w) * v;
+      n += 1;
+      return last / (1 - w ** n);
+    });
+  }
+
+  /** The `chart_data` buffer, laid out as `driftdeck::series::pack` writes it. */
+  function chartData(request) {
+    const smoothing = request.smoothing;
+    const weight = smoothing.startsWith('ema:') ? Number(smoothing.slice(4)) : null;
+    const header = { key: request.key, x: request.x, smoothing, series: [], groups: [] };
+    const arrays = [];
+    const spread = (v) => {
+      const s = [...v].sort((a, b) => a - b);
+      const rank = (p) => s[Math.min(s.length, Math.max(1, Math.ceil(p * s.length))) - 1];
+      return s.length ? { min: s[0], max: s[s.length - 1], p5: rank(0.05), p95: rank(0.95) } : null;
+    };
+    const chosen = request.run_ids.map((id) => runs.find((r) => r.id === id));
+    if (request.group_by) {
+      const key = request.group_by.replace(/^params\./, '');
+      const groups = new Map();
+      for (const run of chosen) {
+        const h = history(run, request.key);
+        if (!h) continue;
+        const label = run.params[key] ?? '(none)';
+        if (!groups.has(label)) groups.set(label, []);
+        groups.get(label).push({ run, h });
+      }
+      for (const label of [...groups.keys()].sort()) {
+        const members = groups.get(label);
+        const x = members[0].h.x;
+        const at = (i) => members.map((m) => m.h.y[i]);
+        const center = x.map((_, i) => at(i).reduce((a, b) => a + b, 0) / members.length);
+        const low = x.map((_, i) => Math.min(...at(i)));
+        const high = x.map((_, i) => Math.max(...at(i)));
+        header.groups.push({
+          label, run_ids: members.map((m) => m.run.id), points: x.length,
+          arrays: ['x', 'center', 'low', 'high', 'runs'], spread: spread(center),
+        });
+        arrays.push(x, center, low, high, x.map(() => members.length));
+      }
+    } else {
+      for (const run of chosen) {
+        const h = history(run, request.key);
+        const names = ['x', 'value', ...(weight !== null ? ['smoothed'] : [])];
+        const smoothed = h && weight !== null ? ema(h.y, weight) : null;
+        header.series.push({
+          run_id: run.id, name: run.name ?? run.run_id, points: h ? h.x.length : 0, arrays: names,
+          spread: h ? spread(smoothed ?? h.y) : null,
+          missing: h ? null : `run ${run.run_id} has no metric \`${request.key}\` (it has: ${Object.keys(run.metrics).join(', ')})`,
+        });
+        if (h) arrays.push(h.x, h.y, ...(smoothed ? [smoothed] : []));
+      }
+    }
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const start = Math.ceil((8 + json.length) / 8) * 8;
+    const total = start + 8 * arrays.reduce((n, a) => n + a.length, 0);
+    const buffer = new ArrayBuffer(total);
+    const bytes = new Uint8Array(buffer);
+    bytes.set(new TextEncoder().encode('DDS1'), 0);
+    const view = new DataView(buffer);
+    view.setUint32(4, json.length, true);
+    bytes.set(json, 8);
+    let at = start;
+    for (const a of arrays) for (const v of a) (view.setFloat64(at, v, true), (at += 8));
+    return buffer;
+  }
 
   /** n runs in one project and experiment; run i started at i seconds, so the oldest is gen-00000. */
   function generateRuns(n) {
@@ -354,6 +446,25 @@ export function installTauriMock(setup) {
         colors: runIds.map((_, i) => palette[i % palette.length]),
         points: runIds.length * 50,
       };
+    },
+    chart_data: ({ request }) => chartData(request),
+    list_views: () => structuredClone(views),
+    save_view: ({ name, spec }) => {
+      if (spec.filter && /[<>=]\s*$/.test(spec.filter)) {
+        throw { code: 'bad_filter', message: `invalid filter at column ${spec.filter.length + 1}: expected a value` };
+      }
+      const now = Date.now();
+      const saved = { name: name.trim(), spec: structuredClone(spec), created_ms: now, updated_ms: now };
+      const i = views.findIndex((v) => v.name === saved.name);
+      if (i >= 0) views[i] = saved;
+      else views.push(saved);
+      views.sort((a, b) => a.name.localeCompare(b.name));
+      return structuredClone(saved);
+    },
+    delete_view: ({ name }) => {
+      const i = views.findIndex((v) => v.name === name);
+      if (i >= 0) views.splice(i, 1);
+      return i >= 0;
     },
     list_datasets: () => structuredClone(setup.datasets),
     list_models: () => structuredClone(setup.models),
@@ -710,8 +821,13 @@ export async function openPage(t, browser, origin, setup, { colorScheme = 'light
       violations = await page.evaluate(() => window.__mock.violations);
       // Inline styles would need 'unsafe-inline' in the app's CSP: none, ever. (An empty
       // style="" is no style: Playwright's screenshots leave one on every input they hide the caret of.)
+      // The one exception is inside an interactive chart: the canvas library and the tooltip
+      // size and place their elements through the CSSOM (element.style), which the CSP allows;
+      // a style attribute in markup would be refused and show up in the violations above.
       styled = await page.evaluate(() =>
-        [...document.querySelectorAll('[style]:not([style=""])')].map((e) => e.outerHTML.slice(0, 80)),
+        [...document.querySelectorAll('[style]:not([style=""])')]
+          .filter((e) => !e.closest('[data-testid="interactive-chart"]'))
+          .map((e) => e.outerHTML.slice(0, 80)),
       );
       await screenshot(page, t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 60));
     } finally {

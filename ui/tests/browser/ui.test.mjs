@@ -18,7 +18,7 @@ const PROJECTS = [
   { id: 2, path: '/home/ana/work/churn', name: 'churn', added_at: '2026-02-12 10:15:00', exists: false, watch: true },
 ];
 
-const VIEW_IDS = ['projects', 'runs', 'datasets', 'compare', 'fairness', 'models'];
+const VIEW_IDS = ['projects', 'runs', 'charts', 'datasets', 'compare', 'fairness', 'models'];
 
 function run(id, project_id, fields) {
   return {
@@ -617,7 +617,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await page.getByTestId('view-projects').waitFor();
   }
 
-  test('the layout renders: sidebar with all six views and Settings, status bar with catalog and version', async (t) => {
+  test('the layout renders: sidebar with all seven views and Settings, status bar with catalog and version', async (t) => {
     const page = await openApp(t);
     const sidebar = page.getByTestId('sidebar');
     for (const id of VIEW_IDS) {
@@ -625,7 +625,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     }
     assert.deepEqual(
       (await sidebar.locator('[data-testid^="nav-"]').allInnerTexts()).map((s) => s.trim()),
-      ['Projects', 'Runs', 'Datasets', 'Compare', 'Fairness', 'Models', 'Settings'],
+      ['Projects', 'Runs', 'Charts', 'Datasets', 'Compare', 'Fairness', 'Models', 'Settings'],
     );
     // With projects in the catalog, the app opens on their runs.
     assert.equal(await page.getByTestId('nav-runs').getAttribute('aria-current'), 'page');
@@ -983,24 +983,16 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await panel.locator('[data-key="params.model"]').waitFor();
     assert.ok((await keys()).includes('project'));
 
-    // Charts: the metrics both runs have (acc and val/auc only one has).
-    const charts = panel.getByTestId('metric-chart');
-    await panel.getByTestId('chart-image').nth(2).waitFor();
+    // Charts: the metrics both runs have (acc and val/auc only one has), drawn from every point.
+    const charts = panel.getByTestId('interactive-chart');
+    await charts.nth(2).locator('canvas').waitFor();
     assert.deepEqual(await charts.evaluateAll((cs) => cs.map((c) => c.dataset.metric)), ['auc', 'f1', 'loss']);
-    const img = panel.getByTestId('chart-image').first();
-    assert.match(await img.getAttribute('src'), /^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
-    await page.waitForFunction(() => document.querySelector('[data-testid="chart-image"]').naturalWidth > 0);
-    const request = (await calls(page, 'metric_chart')).find((c) => c.key === 'auc');
-    assert.deepEqual(request.runIds, [1, 2]);
-    assert.equal(request.height, 280);
-    assert.equal(request.dark, false);
-    const figureWidth = await charts.first().evaluate((f) => f.querySelector('.frame').clientWidth);
-    assert.equal(request.width, figureWidth, 'asks for the width of its container');
-    assert.deepEqual(await charts.first().getByTestId('chart-legend').locator('li').allInnerTexts(), ['gbm-a', 'gbm-b']);
-    assert.deepEqual(
-      await charts.first().locator('.legend rect').evaluateAll((rs) => rs.map((r) => r.getAttribute('fill'))),
-      ['#0072b2', '#d55e00'],
-    );
+    const request = (await calls(page, 'chart_data')).find((c) => c.request.key === 'auc').request;
+    assert.deepEqual(request.run_ids, [1, 2]);
+    assert.equal(request.x, 'step');
+    assert.equal(request.smoothing, 'none');
+    assert.equal(request.group_by, null);
+    assert.deepEqual(await charts.first().locator('.legend li').allInnerTexts(), ['gbm-a', 'gbm-b']);
     assert.equal(await charts.first().getByTestId('chart-points').innerText(), '100 points');
 
     // Back to the table: the selection is kept.
@@ -1029,26 +1021,186 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await panel.getByRole('heading', { name: 'rf-1' }).waitFor();
     assert.equal(await panel.getByTestId('only-differences').count(), 0);
     await panel.locator('[data-key="params.model"]').waitFor();
-    await panel.getByTestId('chart-image').nth(1).waitFor();
+    await panel.getByTestId('interactive-chart').nth(1).locator('canvas').waitFor();
   });
 
-  test('charts are asked again in the other colours when the system theme changes', async (t) => {
+  test('charts are drawn again in the other colours when the system theme changes', async (t) => {
     const page = await openApp(t, { colorScheme: 'light' });
     await openRuns(page);
     await page.getByTestId('run-row').filter({ hasText: 'gbm-a' }).click();
-    const image = page.getByTestId('chart-image').first();
-    await image.waitFor();
-    assert.ok((await calls(page, 'metric_chart')).every((c) => c.dark === false));
-    const lightSrc = await image.getAttribute('src');
+    const chart = page.getByTestId('interactive-chart').first();
+    await chart.locator('canvas').waitFor();
+    await page.locator('[data-testid="interactive-chart"][data-dark="false"]').first().waitFor();
+    const loads = (await calls(page, 'chart_data')).length;
 
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === 'metric_chart' && c.args.dark === true));
-    await page.waitForFunction(
-      (before) => document.querySelector('[data-testid="chart-image"]').getAttribute('src') !== before,
-      lightSrc,
-    );
-    assert.match(decodeURIComponent(await image.getAttribute('src')), /data-dark="true"/);
-    await page.getByTestId('metric-chart').first().scrollIntoViewIfNeeded();
+    await page.locator('[data-testid="interactive-chart"][data-dark="true"]').first().waitFor();
+    assert.equal((await calls(page, 'chart_data')).length, loads, 'redrawn from the data it has, not asked again');
+  });
+
+  /** The runs gbm-a and gbm-b side by side, with the charts drawn; resolves to the panel. */
+  async function compareTwo(page) {
+    await openRuns(page);
+    const rows = page.getByTestId('run-row');
+    await rows.filter({ hasText: 'gbm-a' }).getByTestId('run-select').click();
+    await rows.filter({ hasText: 'gbm-b' }).getByTestId('run-select').click();
+    await page.getByTestId('compare-button').filter({ hasText: 'Compare 2' }).click();
+    const panel = page.getByTestId('compare-panel');
+    await panel.getByTestId('interactive-chart').first().locator('canvas').waitFor();
+    return panel;
+  }
+
+  /** The mock's value of metric `final` of run `id` at `step` (harness.mjs `history`, 50 points). */
+  const mockValue = (final, id, step) => final + (0.5 * (49 - step)) / 49 + 0.01 * id + (id === 2 && step === 10 ? 5 : 0);
+  const shown = (v) => String(Number(v.toPrecision(6)));
+
+  /** The plotting area of a chart: where the pointer hovers, drags and clicks. */
+  async function plotBox(chart) {
+    await chart.scrollIntoViewIfNeeded();
+    const box = await chart.locator('.u-over').boundingBox();
+    assert.ok(box && box.width > 100, 'the plot is laid out');
+    return box;
+  }
+
+  test('hovering a chart shows every run’s logged value at the nearest step', async (t) => {
+    const page = await openApp(t);
+    const panel = await compareTwo(page);
+    const chart = panel.locator('[data-testid="interactive-chart"][data-metric="auc"]');
+    const box = await plotBox(chart);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const tooltip = chart.getByTestId('chart-tooltip');
+    await tooltip.waitFor();
+    const step = Number(await tooltip.getByTestId('tooltip-x').innerText());
+    assert.ok(step > 15 && step < 35, `the middle of 0..49, got ${step}`);
+    const rows = tooltip.getByTestId('tooltip-row');
+    assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.dataset.name)), ['gbm-a', 'gbm-b']);
+    assert.deepEqual(await rows.getByTestId('tooltip-value').allInnerTexts(), [
+      shown(mockValue(0.91, 1, step)),
+      shown(mockValue(0.85, 2, step)),
+    ]);
+    await page.mouse.move(box.x + box.width + 40, box.y - 40);
+    await tooltip.waitFor({ state: 'detached' });
+  });
+
+  test('dragging zooms into a range, double-click resets, and a reload keeps the zoom', async (t) => {
+    const page = await openApp(t);
+    const panel = await compareTwo(page);
+    const chart = panel.locator('[data-testid="interactive-chart"][data-metric="loss"]');
+    assert.equal(await chart.getAttribute('data-zoomed'), 'false');
+    const box = await plotBox(chart);
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.25, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, y, { steps: 5 });
+    await page.mouse.up();
+    await panel.locator('[data-testid="interactive-chart"][data-metric="loss"][data-zoomed="true"]').waitFor();
+    const [lo, hi] = [Number(await chart.getAttribute('data-x-min')), Number(await chart.getAttribute('data-x-max'))];
+    assert.ok(lo > 8 && lo < 16 && hi > 20 && hi < 28, `zoomed to about a quarter of 0..49: ${lo}..${hi}`);
+    await chart.getByText('double-click to reset').waitFor();
+
+    // A catalog change reloads the data; the zoom stays.
+    const before = (await calls(page, 'chart_data')).length;
+    await page.evaluate(() => window.__mock.emit('catalog-changed', { project_id: 1, units_read: 1, units_removed: 0 }));
+    await page.waitForFunction((n) => window.__mock.calls.filter((c) => c.cmd === 'chart_data').length > n, before);
+    assert.equal(await chart.getAttribute('data-zoomed'), 'true');
+
+    await page.mouse.dblclick(box.x + box.width / 2, y);
+    await panel.locator('[data-testid="interactive-chart"][data-metric="loss"][data-zoomed="false"]').waitFor();
+  });
+
+  test('smoothing is asked of the engine and shown beside the raw value', async (t) => {
+    const page = await openApp(t);
+    const panel = await compareTwo(page);
+    await panel.getByTestId('chart-smoothing').selectOption('ema');
+    await panel.locator('[data-testid="interactive-chart"][data-smoothing="ema:0.6"]').first().waitFor();
+    const requests = (await calls(page, 'chart_data')).map((c) => c.request);
+    assert.ok(requests.some((r) => r.key === 'auc' && r.smoothing === 'ema:0.6'));
+    const chart = panel.locator('[data-testid="interactive-chart"][data-metric="auc"]');
+    const box = await plotBox(chart);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const row = chart.getByTestId('tooltip-row').first();
+    await row.waitFor();
+    assert.match(await row.locator('.tip-smoothed').innerText(), /^\d/);
+    assert.notEqual(await row.locator('.tip-smoothed').innerText(), await row.getByTestId('tooltip-value').innerText());
+
+    await panel.getByTestId('chart-log').check();
+    await panel.locator('[data-testid="interactive-chart"][data-log="true"]').first().waitFor();
+    await panel.getByTestId('chart-outliers').check();
+    await chart.locator('canvas').waitFor();
+  });
+
+  test('grouping runs by a param draws a line and a band per group', async (t) => {
+    const page = await openApp(t);
+    const panel = await compareTwo(page);
+    await panel.getByTestId('chart-group').selectOption('params.optimizer');
+    await panel.getByTestId('chart-band').selectOption('minmax');
+    const chart = panel.locator('[data-testid="interactive-chart"][data-metric="auc"][data-groups="2"]');
+    await chart.waitFor();
+    const request = (await calls(page, 'chart_data')).map((c) => c.request).findLast((r) => r.key === 'auc');
+    assert.equal(request.group_by, 'params.optimizer');
+    assert.equal(request.band, 'minmax');
+    assert.deepEqual(await chart.locator('.legend li').allInnerTexts(), ['adam (1)', 'sgd (1)']);
+  });
+
+  test('the Charts view charts every metric, searches by text or regex, pins, and saves a view', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    await page.getByTestId('nav-charts').click();
+    const view = page.getByTestId('charts-view');
+    const cells = view.getByTestId('chart-cell');
+    await cells.first().waitFor();
+    const metrics = () => cells.evaluateAll((cs) => cs.map((c) => c.dataset.metric));
+    assert.deepEqual(await metrics(), ['acc', 'auc', 'f1', 'loss', 'val/auc']);
+    await view.locator('[data-testid="interactive-chart"][data-metric="auc"] canvas').waitFor();
+    assert.match(await view.getByTestId('charts-summary').innerText(), /5 runs · 5 of 5 metrics/);
+
+    await view.getByTestId('charts-search').fill('AUC');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="chart-cell"]').length === 2);
+    await view.getByTestId('charts-search').fill('/^(acc|loss)$/');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="chart-cell"]').length === 2);
+    assert.deepEqual(await metrics(), ['acc', 'loss']);
+    await view.getByTestId('charts-search').fill('/(/');
+    await view.getByTestId('charts-search-error').waitFor();
+    await view.getByTestId('charts-search').fill('');
+
+    // Pinned charts come first.
+    await cells.filter({ has: page.locator('[data-metric="loss"]') }).first().waitFor();
+    await view.locator('[data-testid="chart-cell"][data-metric="loss"]').getByTestId('chart-pin').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-cell"]').dataset.metric === 'loss');
+
+    // Saved as a view, listed in the sidebar, reopened with its settings.
+    await view.getByTestId('chart-smoothing').selectOption('ema');
+    await view.getByTestId('view-name').fill('loss first');
+    await view.getByTestId('save-view').click();
+    const saved = page.locator('[data-testid="saved-view"][data-name="loss first"]');
+    await saved.waitFor();
+    const spec = (await calls(page, 'save_view'))[0];
+    assert.equal(spec.name, 'loss first');
+    assert.deepEqual(spec.spec.charts.metrics, ['loss']);
+    assert.equal(spec.spec.charts.smoothing, 'ema:0.6');
+
+    await view.getByTestId('chart-smoothing').selectOption('none');
+    await view.locator('[data-testid="chart-cell"][data-metric="loss"]').getByTestId('chart-pin').click();
+    await page.getByTestId('nav-runs').click();
+    await saved.click();
+    await page.getByTestId('charts-view').waitFor();
+    assert.equal(await page.getByTestId('chart-smoothing').inputValue(), 'ema');
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-cell"]').dataset.metric === 'loss');
+  });
+
+  test('a run with thousands of metrics draws only the charts on screen', async (t) => {
+    const metrics = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`m${String(i).padStart(4, '0')}`, i / 3000]));
+    const page = await openApp(t, { runs: [run(1, 1, { name: 'wide', metrics })] });
+    await openRuns(page);
+    await page.getByTestId('nav-charts').click();
+    const view = page.getByTestId('charts-view');
+    await view.locator('[data-testid="interactive-chart"] canvas').first().waitFor();
+    assert.equal(await view.getByTestId('chart-cell').count(), 3000);
+    const drawn = await view.getByTestId('interactive-chart').count();
+    assert.ok(drawn > 0 && drawn < 40, `charts drawn: ${drawn}`);
+    await view.locator('[data-testid="chart-cell"][data-metric="m2990"]').scrollIntoViewIfNeeded();
+    await view.locator('[data-testid="interactive-chart"][data-metric="m2990"] canvas').waitFor();
+    assert.equal(await view.locator('[data-testid="interactive-chart"][data-metric="m0000"]').count(), 0, 'far charts are let go');
   });
 
   test('a dataset opens as its profile: histogram for numbers, top values for categories', async (t) => {
@@ -1870,8 +2022,8 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     // Charts are asked for in the effective palette.
     await page.getByTestId('nav-runs').click();
     await page.getByTestId('run-row').filter({ hasText: 'gbm-a' }).click();
-    await page.getByTestId('chart-image').first().waitFor();
-    assert.ok((await calls(page, 'metric_chart')).every((c) => c.dark === true), 'dark charts on a light desktop');
+    await page.locator('[data-testid="interactive-chart"][data-dark="true"]').first().waitFor();
+    assert.equal(await page.locator('[data-testid="interactive-chart"][data-dark="false"]').count(), 0, 'dark charts on a light desktop');
 
     // Light, on a dark desktop: the desktop does not win.
     await page.emulateMedia({ colorScheme: 'dark' });
