@@ -291,6 +291,45 @@ fn a_view_saved_from_the_command_line_is_listed_applied_and_deleted() {
         serde_json::from_str(&stdout(&driftdeck(&db, &["views", "show", "gbm"]))).unwrap();
     assert_eq!(shown["spec"]["filter"], "params.model = 'gbm'");
 
+    // The view's runs as a file: CSV (a header, then its four runs in its order) and Parquet.
+    let dir = db.parent().unwrap();
+    let csv = dir.join("gbm runs.csv");
+    let wrote = driftdeck(
+        &db,
+        &["runs", "--view", "gbm", "--export", csv.to_str().unwrap()],
+    );
+    assert_exit(&wrote, 0, &[]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(&header[..4], ["id", "project", "experiment", "name"]);
+    let auc = header.iter().position(|h| *h == "metrics.val/auc").unwrap();
+    let exported: Vec<f64> = lines
+        .map(|l| l.split(',').nth(auc).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(exported, aucs, "the same runs, in the view's order");
+    let parquet = dir.join("gbm.parquet");
+    let wrote = driftdeck(
+        &db,
+        &[
+            "runs",
+            "--view",
+            "gbm",
+            "--export",
+            parquet.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&wrote, 0, &[]);
+    assert_eq!(&std::fs::read(&parquet).unwrap()[..4], b"PAR1");
+    assert_exit(
+        &driftdeck(
+            &db,
+            &["runs", "--export", dir.join("runs.xlsx").to_str().unwrap()],
+        ),
+        2,
+        &["runs.xlsx", ".csv or .parquet"],
+    );
+
     // A view that would not open is not saved; an unknown one is named with the known ones.
     assert_exit(
         &driftdeck(

@@ -32,15 +32,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Metric histories: x axes, smoothing, groups.
     ("series", &["error"]),
     // Renderers of analysis results.
-    ("report", &["drift", "error", "fairness", "json"]),
+    ("report", &["drift", "error", "fairness", "json", "time"]),
     // The project's policy file, driftdeck.toml.
     ("policy", &["drift", "error", "fairness"]),
     // The catalog stores records and the drift reference cache.
     (
         "catalog",
         &[
-            "data", "drift", "error", "hash", "json", "parallel", "record", "series", "settings",
-            "time",
+            "data", "drift", "error", "hash", "json", "parallel", "record", "report", "series",
+            "settings", "time",
         ],
     ),
     // Readers and the index over them.

@@ -3,11 +3,13 @@
 //! models with their lineage, problems. Each is one engine call whose
 //! result crosses IPC as it is (the same JSON the CLI's `--json` prints).
 
-use driftdeck::catalog::history::ChartRequest;
+use std::path::PathBuf;
+
+use driftdeck::catalog::history::{ChartExport, ChartRequest};
 use driftdeck::catalog::lists::{ModelList, RunComparison, RunList};
 use driftdeck::catalog::query::{DatasetJson, ProblemRow};
-use driftdeck::catalog::views::{SavedView, ViewSpec};
-use driftdeck::report::chart::{self, ChartOptions, MetricChart};
+use driftdeck::catalog::views::{RunsExport, SavedView, ViewSpec};
+use driftdeck::report;
 use serde::Serialize;
 use specta::Type;
 
@@ -50,27 +52,16 @@ pub async fn list_runs(
     state.with_catalog(|c| c.list_runs(project_id, filter.as_deref()))
 }
 
-/// Runs side by side, key by key (the UI filters to the rows that differ).
+/// Runs side by side, key by key, with each value's difference from the baseline run's (the
+/// first when `None`); the UI filters to the rows that differ.
 #[tauri::command]
 #[specta::specta]
-pub async fn compare_runs(state: App<'_>, ids: Vec<i64>) -> Answer<RunComparison> {
-    state.with_catalog(|c| Ok(c.compare_run_ids(&ids)?))
-}
-
-/// One metric's full history for several runs, drawn as an SVG line chart.
-#[tauri::command]
-#[specta::specta]
-pub async fn metric_chart(
+pub async fn compare_runs(
     state: App<'_>,
-    run_ids: Vec<i64>,
-    key: String,
-    width: Option<u32>,
-    height: Option<u32>,
-    dark: Option<bool>,
-) -> Answer<MetricChart> {
-    let series = state.with_catalog(|c| Ok(c.metric_series(&run_ids, &key)?))?;
-    let options = ChartOptions::sized(key, width, height, dark.unwrap_or(false));
-    Ok(chart::metric_chart(series, &options))
+    ids: Vec<i64>,
+    baseline: Option<i64>,
+) -> Answer<RunComparison> {
+    state.with_catalog(|c| Ok(c.compare_run_ids(&ids, baseline)?))
 }
 
 /// A chart's data: every point of one metric of some runs on an axis, smoothed (or their
@@ -82,6 +73,24 @@ pub async fn chart_data(state: App<'_>, request: ChartRequest) -> Answer<Binary>
         .on_connection(move |c| Ok(c.chart_data(&request)?))
         .await?;
     Ok(Binary::new(bytes))
+}
+
+/// Writes a chart to `path` as SVG or PNG (drawn by plotters, as on screen) or its data as CSV.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_chart(state: App<'_>, chart: ChartExport, path: PathBuf) -> Answer<()> {
+    state
+        .on_connection(move |c| report::write_file(&path, &c.export_chart(&chart)?))
+        .await
+}
+
+/// Writes the runs table (filtered, sorted, with the chosen columns) to `path` as CSV or Parquet.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_runs(state: App<'_>, table: RunsExport, path: PathBuf) -> Answer<()> {
+    state
+        .on_connection(move |c| report::write_file(&path, &c.export_runs(&table)?))
+        .await
 }
 
 /// The saved views, by name.

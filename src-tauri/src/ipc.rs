@@ -30,8 +30,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             projects::add_demo_project,
             catalog::list_runs,
             catalog::compare_runs,
-            catalog::metric_chart,
             catalog::chart_data,
+            catalog::export_chart,
+            catalog::export_runs,
             catalog::list_views,
             catalog::save_view,
             catalog::delete_view,
@@ -77,6 +78,8 @@ pub fn builder() -> Builder<tauri::Wry> {
         // What `chart_data`'s binary buffer starts with.
         .typ::<driftdeck::catalog::history::ChartHeader>()
         .constant("CATALOG_REPLACED", CATALOG_REPLACED)
+        // The charts' run colours (colour-blind safe), the same in exported images.
+        .constant("RUN_PALETTE", driftdeck::series::RUN_PALETTE)
         // The ids the native menu sends (the UI's `MenuId`).
         .constant("MENU_IDS", crate::menu::ui_ids())
         // The closed set of error codes, for the UI's error titles and tests.

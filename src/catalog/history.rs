@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::filter::{Field, Key, field};
 use super::{Catalog, CatalogError};
 use crate::json::JsonNumber;
+use crate::report;
 use crate::series::{self, Band, Center, History, Smoothing, Spread, Trace, XAxis};
 
 /// One run's history of one metric on an x axis, smoothed.
@@ -107,6 +108,34 @@ pub struct GroupHeader {
     pub spread: Option<Spread>,
 }
 
+/// A chart to write to a file: what it shows, as the window asked for it, and how it looks.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChartExport {
+    pub request: ChartRequest,
+    /// `svg`, `png`, or `csv` (the data).
+    pub format: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub log_y: bool,
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub ignore_outliers: bool,
+    /// Colours the user chose (CSS hex), by run id.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub colors: BTreeMap<String, String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub dark: bool,
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub width: Option<u32>,
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub height: Option<u32>,
+}
+
 /// The label of runs without the group key.
 pub const NO_GROUP: &str = "(none)";
 
@@ -134,6 +163,31 @@ pub fn write_csv(histories: &[HistoryJson], out: &mut impl Write) -> io::Result<
         }
     }
     Ok(())
+}
+
+/// A trace as `driftdeck runs history` prints it.
+fn history_json(
+    run: &str,
+    key: &str,
+    axis: &XAxis,
+    smoothing: &Smoothing,
+    t: &Trace,
+) -> HistoryJson {
+    HistoryJson {
+        run: run.to_string(),
+        key: key.to_string(),
+        x: axis.to_string(),
+        smoothing: smoothing.to_string(),
+        points: (0..t.len())
+            .map(|i| HistoryPoint {
+                step: t.steps[i],
+                timestamp: t.timestamps[i],
+                x: JsonNumber(t.x[i]),
+                value: JsonNumber(t.values[i]),
+                smoothed: JsonNumber(t.smoothed[i]),
+            })
+            .collect(),
+    }
 }
 
 fn parse_or<T: Default>(
@@ -258,28 +312,181 @@ impl Catalog {
         keys.iter()
             .map(|key| {
                 let t = self.trace(row.id, key, axis, smoothing)?;
-                let points = (0..t.len())
-                    .map(|i| HistoryPoint {
-                        step: t.steps[i],
-                        timestamp: t.timestamps[i],
-                        x: JsonNumber(t.x[i]),
-                        value: JsonNumber(t.values[i]),
-                        smoothed: JsonNumber(t.smoothed[i]),
-                    })
-                    .collect();
-                Ok(HistoryJson {
-                    run: row.run_id.clone(),
-                    key: key.clone(),
-                    x: axis.to_string(),
-                    smoothing: smoothing.to_string(),
-                    points,
-                })
+                Ok(history_json(&row.run_id, key, axis, smoothing, &t))
             })
             .collect()
     }
 
     /// A chart's data as one binary buffer ([`ChartHeader`], then the arrays).
     pub fn chart_data(&self, request: &ChartRequest) -> Result<Vec<u8>, CatalogError> {
+        let (header, arrays) = self.chart_parts(request)?;
+        let views: Vec<&[f64]> = arrays.iter().map(Vec::as_slice).collect();
+        Ok(series::pack::pack(&header, &views))
+    }
+
+    /// A chart as a file: an SVG or PNG image drawn as the window draws it, or its data as CSV
+    /// (a run's points as `driftdeck runs history --csv` prints them, or the groups' lines).
+    pub fn export_chart(&self, export: &ChartExport) -> Result<Vec<u8>, CatalogError> {
+        let (header, arrays) = self.chart_parts(&export.request)?;
+        let mut columns = arrays.into_iter();
+        let mut take = |names: &[String]| -> std::collections::HashMap<String, Vec<f64>> {
+            names
+                .iter()
+                .map(|n| (n.clone(), columns.next().unwrap_or_default()))
+                .collect()
+        };
+        let color = |id: i64| {
+            export
+                .colors
+                .get(&id.to_string())
+                .cloned()
+                .unwrap_or_else(|| series::run_color(id).to_string())
+        };
+        let zip =
+            |x: &[f64], y: &[f64]| x.iter().copied().zip(y.iter().copied()).collect::<Vec<_>>();
+        let format = export.format.trim().to_ascii_lowercase();
+        let mut lines = Vec::new();
+        let mut bands = Vec::new();
+        let mut csv = String::new();
+        if format == "csv" && header.groups.is_empty() {
+            let axis = XAxis::parse(&header.x).expect("the header's axis parses");
+            let smoothing =
+                Smoothing::parse(&header.smoothing).expect("the header's smoothing parses");
+            let mut rows = Vec::new();
+            for s in header.series.iter().filter(|s| s.missing.is_none()) {
+                let run = self.run(s.run_id)?;
+                let t = self.trace(s.run_id, &header.key, &axis, &smoothing)?;
+                rows.push(history_json(
+                    &run.run_id,
+                    &header.key,
+                    &axis,
+                    &smoothing,
+                    &t,
+                ));
+            }
+            let mut out = Vec::new();
+            write_csv(&rows, &mut out).expect("writing to memory");
+            return Ok(out);
+        }
+        if format == "csv" {
+            csv.push_str("group,key,x,center,low,high,runs\n");
+        }
+        for g in &header.groups {
+            let a = take(&g.arrays);
+            let c = color(g.run_ids.first().copied().unwrap_or(0));
+            if format == "csv" {
+                let column = |name: &str| a.get(name).map(Vec::as_slice).unwrap_or_default();
+                let rows = column("x")
+                    .iter()
+                    .zip(column("center"))
+                    .zip(column("low"))
+                    .zip(column("high"))
+                    .zip(column("runs"))
+                    .take(g.points as usize);
+                for ((((x, center), low), high), runs) in rows {
+                    csv.push_str(&format!(
+                        "{},{},{x},{center},{low},{high},{runs}\n",
+                        csv_field(&g.label),
+                        csv_field(&header.key),
+                    ));
+                }
+                continue;
+            }
+            let band: Vec<(f64, f64, f64)> = (0..g.points as usize)
+                .map(|i| (a["x"][i], a["low"][i], a["high"][i]))
+                .collect();
+            bands.push(report::lines::Band {
+                color: c.clone(),
+                points: band,
+            });
+            lines.push(report::lines::Line {
+                label: format!("{} ({})", g.label, g.run_ids.len()),
+                color: c,
+                points: zip(&a["x"], &a["center"]),
+                faint: false,
+            });
+        }
+        if format == "csv" {
+            return Ok(csv.into_bytes());
+        }
+        for s in &header.series {
+            let a = take(&s.arrays);
+            let c = color(s.run_id);
+            if let Some(smoothed) = a.get("smoothed") {
+                lines.push(report::lines::Line {
+                    label: s.name.clone(),
+                    color: c.clone(),
+                    points: zip(&a["x"], &a["value"]),
+                    faint: true,
+                });
+                lines.push(report::lines::Line {
+                    label: s.name.clone(),
+                    color: c,
+                    points: zip(&a["x"], smoothed),
+                    faint: false,
+                });
+            } else {
+                lines.push(report::lines::Line {
+                    label: s.name.clone(),
+                    color: c,
+                    points: zip(&a["x"], &a["value"]),
+                    faint: false,
+                });
+            }
+        }
+        let spreads: Vec<Spread> = header
+            .series
+            .iter()
+            .filter_map(|s| s.spread)
+            .chain(header.groups.iter().filter_map(|g| g.spread))
+            .collect();
+        let y_range = (export.ignore_outliers && !spreads.is_empty()).then(|| {
+            let lo = spreads.iter().map(|s| s.p5).fold(f64::INFINITY, f64::min);
+            let hi = spreads
+                .iter()
+                .map(|s| s.p95)
+                .fold(f64::NEG_INFINITY, f64::max);
+            (lo, hi)
+        });
+        let (x_label, x_format) = match header.x.as_str() {
+            "time" => ("wall time (UTC)".to_string(), report::lines::XFormat::Time),
+            "relative" => ("relative time".to_string(), report::lines::XFormat::Seconds),
+            other => (
+                other.trim_start_matches("metric:").replace('_', " "),
+                report::lines::XFormat::Number,
+            ),
+        };
+        let chart = report::lines::LinesChart {
+            title: if header.smoothing == "none" {
+                header.key.clone()
+            } else {
+                format!("{} ({})", header.key, header.smoothing)
+            },
+            x_label,
+            x_format,
+            lines,
+            bands,
+            log_y: export.log_y,
+            y_range,
+            dark: export.dark,
+            width: export.width.unwrap_or(960).clamp(200, 4000),
+            height: export.height.unwrap_or(480).clamp(120, 3000),
+        };
+        match format.as_str() {
+            "svg" => Ok(report::lines::svg(&chart).into_bytes()),
+            "png" => {
+                report::lines::png(&chart).map_err(|message| CatalogError::BadView { message })
+            }
+            other => Err(CatalogError::BadView {
+                message: format!("`{other}` is not a chart format: expected svg, png or csv"),
+            }),
+        }
+    }
+
+    fn chart_parts(
+        &self,
+        request: &ChartRequest,
+    ) -> Result<(ChartHeader, Vec<Vec<f64>>), CatalogError> {
         let bad = |e: series::SeriesError| CatalogError::BadView {
             message: e.to_string(),
         };
@@ -375,8 +582,7 @@ impl Catalog {
                 }
             }
         }
-        let views: Vec<&[f64]> = arrays.iter().map(Vec::as_slice).collect();
-        Ok(series::pack::pack(&header, &views))
+        Ok((header, arrays))
     }
 
     /// The metric keys a run has points of, sorted.
@@ -519,6 +725,73 @@ mod tests {
             Smoothing::Ema(0.5).apply(&[0.0, 1.0], &[1.0, 3.0])
         );
         assert_eq!(arrays[3], [0.0, 2.0]);
+    }
+
+    #[test]
+    fn a_chart_exports_as_the_image_the_window_draws_or_as_its_data() {
+        let (_dir, c, ids) = catalog();
+        let mut export = ChartExport {
+            request: request(&ids[..2], "loss"),
+            format: "svg".into(),
+            log_y: false,
+            ignore_outliers: false,
+            colors: [(ids[1].to_string(), "#123456".to_string())].into(),
+            dark: false,
+            width: None,
+            height: None,
+        };
+        let svg = String::from_utf8(c.export_chart(&export).unwrap()).unwrap();
+        assert!(svg.starts_with("<svg"));
+        let lower = svg.to_ascii_lowercase();
+        assert!(
+            lower.contains(&series::run_color(ids[0]).to_ascii_lowercase()),
+            "the palette colour of the first run"
+        );
+        assert!(
+            lower.contains("#123456"),
+            "the colour the user chose for the second"
+        );
+        let texts = crate::report::lines::tests::texts(&svg);
+        assert!(
+            texts.contains(&"run a".to_string()) && texts.contains(&"run b".to_string()),
+            "{texts:?}"
+        );
+        export.format = "png".into();
+        assert_eq!(&c.export_chart(&export).unwrap()[..4], b"\x89PNG");
+
+        // CSV: what `runs history --csv` prints for the same runs and settings.
+        export.format = "csv".into();
+        export.request.smoothing = "ema:0.5".into();
+        let csv = String::from_utf8(c.export_chart(&export).unwrap()).unwrap();
+        let histories = [
+            c.histories("a", &["loss".into()], &XAxis::Step, &Smoothing::Ema(0.5))
+                .unwrap(),
+            c.histories("b", &["loss".into()], &XAxis::Step, &Smoothing::Ema(0.5))
+                .unwrap(),
+        ]
+        .concat();
+        let mut want = Vec::new();
+        write_csv(&histories, &mut want).unwrap();
+        assert_eq!(csv, String::from_utf8(want).unwrap());
+
+        export.request.group_by = Some("params.lr".into());
+        let groups = String::from_utf8(c.export_chart(&export).unwrap()).unwrap();
+        assert_eq!(
+            groups.lines().next(),
+            Some("group,key,x,center,low,high,runs")
+        );
+        assert_eq!(
+            groups.lines().count(),
+            1 + 5,
+            "one group (both runs have lr 0.1), five steps"
+        );
+        export.format = "gif".into();
+        assert!(
+            c.export_chart(&export)
+                .unwrap_err()
+                .to_string()
+                .contains("`gif`")
+        );
     }
 
     #[test]

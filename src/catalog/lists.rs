@@ -18,9 +18,6 @@ use super::query::{
 };
 use super::{Catalog, CatalogError, Project};
 
-/// A series for a chart: a label and its (x, y) points.
-pub type LabelledSeries = (String, Vec<(f64, f64)>);
-
 /// A project folder.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -69,6 +66,8 @@ pub struct RunList {
 pub struct RunComparison {
     pub runs: Vec<RunRow>,
     pub rows: Vec<CompareRow>,
+    /// The index in `runs` of the run the others' deltas are against.
+    pub baseline: u32,
 }
 
 /// The run a model's reader named as its source.
@@ -120,11 +119,33 @@ pub struct ModelList {
     pub registered_models: Vec<RegisteredModelRow>,
 }
 
-fn comparison(runs: &[RunRow]) -> RunComparison {
-    RunComparison {
-        rows: compare_runs(runs),
+/// `runs` side by side, against the run `baseline` names (a catalog id, a tool run id or a
+/// unique prefix; the first run when `None`).
+fn comparison(runs: &[RunRow], baseline: Option<&str>) -> Result<RunComparison, CatalogError> {
+    let index = match baseline.map(str::trim) {
+        None | Some("") => 0,
+        Some(b) => runs
+            .iter()
+            .position(|r| r.id.to_string() == b || r.run_id == b || r.name.as_deref() == Some(b))
+            .or_else(|| {
+                let mut prefixed = runs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.run_id.starts_with(b));
+                match (prefixed.next(), prefixed.next()) {
+                    (Some((i, _)), None) => Some(i),
+                    _ => None,
+                }
+            })
+            .ok_or_else(|| CatalogError::NotCompared {
+                baseline: b.to_string(),
+            })?,
+    };
+    Ok(RunComparison {
+        rows: compare_runs(runs, index),
         runs: runs.to_vec(),
-    }
+        baseline: index as u32,
+    })
 }
 
 impl Catalog {
@@ -164,41 +185,29 @@ impl Catalog {
     }
 
     /// The runs named by `references` (catalog ids or the tools' own run ids) side by side.
-    pub fn compare_runs(&self, references: &[String]) -> Result<RunComparison, CatalogError> {
+    pub fn compare_runs(
+        &self,
+        references: &[String],
+        baseline: Option<&str>,
+    ) -> Result<RunComparison, CatalogError> {
         let runs: Vec<RunRow> = references
             .iter()
             .map(|r| self.find_run(r))
             .collect::<Result<_, _>>()?;
-        Ok(comparison(&runs))
+        comparison(&runs, baseline)
     }
 
     /// The runs with these catalog ids side by side.
-    pub fn compare_run_ids(&self, ids: &[i64]) -> Result<RunComparison, CatalogError> {
+    pub fn compare_run_ids(
+        &self,
+        ids: &[i64],
+        baseline: Option<i64>,
+    ) -> Result<RunComparison, CatalogError> {
         let runs: Vec<RunRow> = ids
             .iter()
             .map(|id| self.run(*id))
             .collect::<Result<_, _>>()?;
-        Ok(comparison(&runs))
-    }
-
-    /// One metric's whole history for each run as (step, value) points, labelled with the run's
-    /// name (else its id).
-    pub fn metric_series(
-        &self,
-        run_ids: &[i64],
-        key: &str,
-    ) -> Result<Vec<LabelledSeries>, CatalogError> {
-        run_ids
-            .iter()
-            .map(|id| {
-                let run = self.run(*id)?;
-                let points = self.metric_history(*id, key)?;
-                Ok((
-                    run.name.unwrap_or(run.run_id),
-                    points.iter().map(|p| (p.step as f64, p.value)).collect(),
-                ))
-            })
-            .collect()
+        comparison(&runs, baseline.map(|b| b.to_string()).as_deref())
     }
 
     pub fn list_datasets(&self, project_id: Option<i64>) -> Result<Vec<DatasetJson>, CatalogError> {

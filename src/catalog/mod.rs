@@ -91,6 +91,8 @@ pub enum CatalogError {
     NoSuchProject { what: String },
     #[error("view: {message}")]
     BadView { message: String },
+    #[error("baseline `{baseline}` is not one of the runs compared")]
+    NotCompared { baseline: String },
     #[error(transparent)]
     Filter(#[from] filter::FilterError),
     #[error("run {run} has no metric `{key}` (it has: {known})")]
@@ -132,6 +134,7 @@ impl Classify for CatalogError {
             CatalogError::Filter(e) => e.code(),
             CatalogError::NoSuchFolder { .. }
             | CatalogError::BadView { .. }
+            | CatalogError::NotCompared { .. }
             | CatalogError::LocationFixed
             | CatalogError::NotAbsolute { .. }
             | CatalogError::NotAFolder { .. }

@@ -14,7 +14,7 @@ use super::{Catalog, CatalogError};
 /// A run as listed: identity, attributes, params, tags and the final value of every metric. It
 /// serialises as the run of `driftdeck runs --json` and of the app (fields are added, never
 /// renamed); times are given as RFC 3339 text and as Unix milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunRow {
     /// The catalog's id (what `runs compare` and the app's charts take).
@@ -601,24 +601,101 @@ pub fn sort_runs(runs: &mut [RunRow], key: &Key, descending: bool) {
 pub struct CompareRow {
     /// `attribute`, `param`, `metric` or `tag`.
     pub section: &'static str,
-    /// As filters write it: `status`, `params.lr`, `metrics.val/auc`, `tags.stage`.
+    /// As filters write it: `status`, `params.lr`, `metrics.val/auc`, `tags.stage`. A param
+    /// holding a JSON object is expanded into one row per leaf: `params.optimizer.lr`.
     pub key: String,
     /// Each run's value as text (metrics as full-precision numbers), `None` where it has none.
     pub values: Vec<Option<String>>,
     pub differs: bool,
+    /// Each run's difference from the baseline run's value: where both are finite numbers, and
+    /// not for the baseline itself.
+    pub deltas: Vec<Option<Delta>>,
 }
 
-/// Compares runs key by key: attributes, then params, metrics and tags, each sorted by key.
-pub fn compare_runs(runs: &[RunRow]) -> Vec<CompareRow> {
+/// A value's difference from the baseline's.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Delta {
+    /// value − baseline.
+    pub delta: f64,
+    /// (value − baseline) / |baseline| × 100; `None` when the baseline is 0.
+    pub percent: Option<f64>,
+}
+
+/// The difference of `value` from `baseline`, when both read as finite numbers.
+pub fn delta(value: &str, baseline: &str) -> Option<Delta> {
+    let v: f64 = value.trim().parse().ok()?;
+    let b: f64 = baseline.trim().parse().ok()?;
+    let d = v - b;
+    (v.is_finite() && b.is_finite() && d.is_finite()).then(|| Delta {
+        delta: d,
+        percent: (b != 0.0)
+            .then(|| d / b.abs() * 100.0)
+            .filter(|p| p.is_finite()),
+    })
+}
+
+/// How deep a param's JSON is expanded; deeper objects stay one value.
+const MAX_PARAM_DEPTH: usize = 8;
+
+/// A param as comparison rows: itself, or, when it holds a JSON object (as tools log a config
+/// dict; Python's `str(dict)` spelling too), one `(dotted key, value)` per leaf. Arrays and
+/// scalars are leaves, written as JSON (strings without quotes).
+pub fn expand_param(key: &str, value: &str) -> Vec<(String, String)> {
+    let text = value.trim();
+    if !text.starts_with('{') {
+        return vec![(key.to_string(), value.to_string())];
+    }
+    let parsed = serde_json::from_str::<Value>(text).ok().or_else(|| {
+        // Python's repr of a dict: single quotes, True/False/None.
+        let json = text
+            .replace('\'', "\"")
+            .replace("True", "true")
+            .replace("False", "false")
+            .replace("None", "null");
+        serde_json::from_str::<Value>(&json).ok()
+    });
+    let Some(Value::Object(map)) = parsed else {
+        return vec![(key.to_string(), value.to_string())];
+    };
+    fn leaves(prefix: &str, v: &Value, depth: usize, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(map) if depth < MAX_PARAM_DEPTH && !map.is_empty() => {
+                for (k, v) in map {
+                    leaves(&format!("{prefix}.{k}"), v, depth + 1, out);
+                }
+            }
+            Value::String(s) => out.push((prefix.to_string(), s.clone())),
+            other => out.push((prefix.to_string(), other.to_string())),
+        }
+    }
+    let mut out = Vec::new();
+    leaves(key, &Value::Object(map), 0, &mut out);
+    out
+}
+
+/// Compares runs key by key: attributes, then params (JSON objects expanded), metrics and
+/// tags, each sorted by key, with each value's difference from the run at `baseline`.
+pub fn compare_runs(runs: &[RunRow], baseline: usize) -> Vec<CompareRow> {
     use std::collections::BTreeSet;
     let mut rows = Vec::new();
     let mut push = |section: &'static str, key: String, values: Vec<Option<String>>| {
         let differs = values.windows(2).any(|w| w[0] != w[1]);
+        let base = values.get(baseline).cloned().flatten();
+        let deltas = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match (v, &base) {
+                (Some(v), Some(b)) if i != baseline && section != "attribute" => delta(v, b),
+                _ => None,
+            })
+            .collect();
         rows.push(CompareRow {
             section,
             key,
             values,
             differs,
+            deltas,
         });
     };
     type Getter = fn(&RunRow) -> Option<String>;
@@ -642,11 +719,24 @@ pub fn compare_runs(runs: &[RunRow]) -> Vec<CompareRow> {
     let keys = |f: &dyn Fn(&RunRow) -> Vec<String>| -> BTreeSet<String> {
         runs.iter().flat_map(f).collect()
     };
-    for k in keys(&|r| r.params.keys().cloned().collect()) {
+    let params: Vec<BTreeMap<String, String>> = runs
+        .iter()
+        .map(|r| {
+            r.params
+                .iter()
+                .flat_map(|(k, v)| expand_param(k, v))
+                .collect()
+        })
+        .collect();
+    for k in params
+        .iter()
+        .flat_map(|p| p.keys())
+        .collect::<BTreeSet<_>>()
+    {
         push(
             "param",
             format!("params.{k}"),
-            runs.iter().map(|r| r.params.get(&k).cloned()).collect(),
+            params.iter().map(|p| p.get(k).cloned()).collect(),
         );
     }
     for k in keys(&|r| r.metrics.keys().cloned().collect()) {
@@ -730,5 +820,120 @@ impl Catalog {
             out.insert(model, lineage);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(id: i64, params: &[(&str, &str)], metrics: &[(&str, f64)]) -> RunRow {
+        RunRow {
+            id,
+            run_id: format!("r{id}"),
+            project: "p".into(),
+            source: "test".into(),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            metrics: metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            ..RunRow::default()
+        }
+    }
+
+    fn row<'a>(rows: &'a [CompareRow], key: &str) -> &'a CompareRow {
+        rows.iter()
+            .find(|r| r.key == key)
+            .unwrap_or_else(|| panic!("no row {key}"))
+    }
+
+    #[test]
+    fn each_value_differs_from_the_baseline_by_delta_and_percent() {
+        let runs = [
+            run(1, &[("lr", "0.1")], &[("auc", 0.8), ("loss", 0.0)]),
+            run(2, &[("lr", "0.2")], &[("auc", 0.84), ("loss", 0.5)]),
+            run(3, &[("lr", "adam")], &[("auc", f64::NAN)]),
+        ];
+        let rows = compare_runs(&runs, 1);
+        let auc = row(&rows, "metrics.auc");
+        let d = auc.deltas[0].unwrap();
+        assert!((d.delta - (0.8 - 0.84)).abs() < 1e-15);
+        assert!((d.percent.unwrap() - (0.8 - 0.84) / 0.84 * 100.0).abs() < 1e-12);
+        assert_eq!(auc.deltas[1], None, "not for the baseline itself");
+        assert_eq!(auc.deltas[2], None, "NaN has no difference");
+        let loss = row(&rows, "metrics.loss");
+        assert_eq!(
+            compare_runs(&runs, 0)
+                .iter()
+                .find(|r| r.key == "metrics.loss")
+                .unwrap()
+                .deltas[1],
+            Some(Delta {
+                delta: 0.5,
+                percent: None
+            }),
+            "no percentage of a zero baseline"
+        );
+        assert_eq!(loss.deltas[2], None, "no value, no difference");
+        let lr = row(&rows, "params.lr");
+        assert_eq!(lr.deltas[0].unwrap().delta, 0.1 - 0.2);
+        assert_eq!(lr.deltas[2], None, "text has no difference");
+        assert!(row(&rows, "name").deltas.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn params_holding_json_objects_are_expanded_into_their_leaves() {
+        let runs = [
+            run(
+                1,
+                &[(
+                    "optimizer",
+                    r#"{"name": "adam", "lr": 0.001, "betas": [0.9, 0.99], "sched": {"kind": "cos"}}"#,
+                )],
+                &[],
+            ),
+            run(
+                2,
+                &[(
+                    "optimizer",
+                    "{'name': 'adam', 'lr': 0.01, 'nesterov': True}",
+                )],
+                &[],
+            ),
+            run(3, &[("optimizer", "{not json")], &[]),
+        ];
+        let rows = compare_runs(&runs, 0);
+        let name = row(&rows, "params.optimizer.name");
+        assert_eq!(
+            name.values,
+            [Some("adam".into()), Some("adam".into()), None]
+        );
+        assert!(name.differs, "the third run has no such leaf");
+        let lr = row(&rows, "params.optimizer.lr");
+        assert_eq!(lr.values[1].as_deref(), Some("0.01"));
+        assert!((lr.deltas[1].unwrap().percent.unwrap() - 900.0).abs() < 1e-9);
+        assert_eq!(
+            row(&rows, "params.optimizer.betas").values[0].as_deref(),
+            Some("[0.9,0.99]")
+        );
+        assert_eq!(
+            row(&rows, "params.optimizer.sched.kind").values[0].as_deref(),
+            Some("cos")
+        );
+        assert_eq!(
+            row(&rows, "params.optimizer.nesterov").values[1].as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            row(&rows, "params.optimizer").values[2].as_deref(),
+            Some("{not json"),
+            "what does not parse stays one value"
+        );
+        // Nesting deeper than the limit stays one value.
+        let deep = format!("{}1{}", "{\"a\": ".repeat(20), "}".repeat(20));
+        let leaves = expand_param("deep", &deep);
+        assert_eq!(leaves.len(), 1);
+        assert_eq!(leaves[0].0.matches('.').count(), MAX_PARAM_DEPTH);
     }
 }

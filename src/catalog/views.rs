@@ -165,6 +165,92 @@ impl ViewSpec {
     }
 }
 
+/// The runs table as a file: which runs, in which order, with which columns, as what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct RunsExport {
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub project: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub filter: Option<String>,
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub sort: Option<String>,
+    /// The key columns after the fixed ones (`metrics.rmse`, `params.lr`); every metric and
+    /// param the runs have when empty.
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub columns: Vec<String>,
+    /// `csv` or `parquet`.
+    pub format: String,
+}
+
+impl RunsExport {
+    /// The table format a file name asks for by its extension (`.csv`, `.parquet`, `.pq`).
+    pub fn format_of(path: &std::path::Path) -> Option<&'static str> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some("csv"),
+            "parquet" | "pq" => Some("parquet"),
+            _ => None,
+        }
+    }
+}
+
+/// The runs table's fixed columns in an export, before the key columns.
+const EXPORT_COLUMNS: [&str; 9] = [
+    "id",
+    "project",
+    "experiment",
+    "name",
+    "run_id",
+    "source",
+    "status",
+    "start_time",
+    "end_time",
+];
+
+/// A run's fixed column `i` of [`EXPORT_COLUMNS`] as text.
+fn fixed_cell(r: &RunRow, i: usize) -> Option<String> {
+    match i {
+        0 => Some(r.id.to_string()),
+        1 => Some(r.project.clone()),
+        2 => r.experiment.clone(),
+        3 => r.name.clone(),
+        4 => Some(r.run_id.clone()),
+        5 => Some(r.source.clone()),
+        6 => r.status.clone(),
+        7 => r.start_time.clone(),
+        _ => r.end_time.clone(),
+    }
+}
+
+/// The key columns of an export: those asked for, else every metric then every param the runs
+/// have.
+fn export_keys(runs: &[RunRow], columns: &[String]) -> Result<Vec<Key>, CatalogError> {
+    if !columns.is_empty() {
+        return columns
+            .iter()
+            .map(|c| {
+                Key::parse(c).ok_or_else(|| CatalogError::BadView {
+                    message: format!(
+                        "`{c}` is not a column key (use metrics.<key>, params.<key>, tags.<key>)"
+                    ),
+                })
+            })
+            .collect();
+    }
+    let mut metrics = std::collections::BTreeSet::new();
+    let mut params = std::collections::BTreeSet::new();
+    for r in runs {
+        metrics.extend(r.metrics.keys().cloned());
+        params.extend(r.params.keys().cloned());
+    }
+    Ok(metrics
+        .into_iter()
+        .map(Key::Metric)
+        .chain(params.into_iter().map(Key::Param))
+        .collect())
+}
+
 fn view_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, i64, i64)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }
@@ -182,6 +268,93 @@ impl Catalog {
             runs.truncate(n);
         }
         Ok(runs)
+    }
+
+    /// The runs `query` asks for as a file: `csv` or `parquet`, with the fixed columns (id,
+    /// project, experiment, name, run id, source, status, start and end time) and then a column
+    /// per key in `columns` (every metric and param when empty). Metrics are numbers (NaN and
+    /// the infinities as such), params and tags text.
+    pub fn export_runs(&self, export: &RunsExport) -> Result<Vec<u8>, CatalogError> {
+        use super::filter::{Field, field};
+        let runs = self.query_runs(&RunQuery {
+            project: export.project,
+            filter: export.filter.clone(),
+            sort: export.sort.clone(),
+            limit: None,
+        })?;
+        let keys = export_keys(&runs, &export.columns)?;
+        let names: Vec<String> = EXPORT_COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .chain(keys.iter().map(|k| k.to_string()))
+            .collect();
+        let text = |r: &RunRow, k: &Key| match field(k, &r.view()) {
+            Some(Field::Text(t)) => Some(t.to_string()),
+            Some(Field::Number(n)) => Some(n.to_string()),
+            None => None,
+        };
+        match export.format.trim().to_ascii_lowercase().as_str() {
+            "csv" => {
+                let mut out = names
+                    .iter()
+                    .map(|n| super::history::csv_field(n))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                out.push('\n');
+                for r in &runs {
+                    let cells: Vec<String> = (0..EXPORT_COLUMNS.len())
+                        .map(|i| fixed_cell(r, i))
+                        .chain(keys.iter().map(|k| text(r, k)))
+                        .map(|c| super::history::csv_field(&c.unwrap_or_default()))
+                        .collect();
+                    out.push_str(&cells.join(","));
+                    out.push('\n');
+                }
+                Ok(out.into_bytes())
+            }
+            "parquet" => {
+                use polars::prelude::*;
+                let mut cols: Vec<Column> = Vec::with_capacity(names.len());
+                cols.push(Column::new(
+                    "id".into(),
+                    runs.iter().map(|r| r.id).collect::<Vec<i64>>(),
+                ));
+                for (i, name) in EXPORT_COLUMNS.iter().enumerate().skip(1) {
+                    let v: Vec<Option<String>> = runs.iter().map(|r| fixed_cell(r, i)).collect();
+                    cols.push(Column::new((*name).into(), v));
+                }
+                for (k, name) in keys.iter().zip(&names[EXPORT_COLUMNS.len()..]) {
+                    cols.push(match k {
+                        Key::Metric(m) => Column::new(
+                            name.as_str().into(),
+                            runs.iter()
+                                .map(|r| r.metrics.get(m).copied())
+                                .collect::<Vec<Option<f64>>>(),
+                        ),
+                        _ => Column::new(
+                            name.as_str().into(),
+                            runs.iter()
+                                .map(|r| text(r, k))
+                                .collect::<Vec<Option<String>>>(),
+                        ),
+                    });
+                }
+                let mut df =
+                    DataFrame::new(runs.len(), cols).map_err(|e| CatalogError::BadView {
+                        message: format!("cannot build the runs table: {e}"),
+                    })?;
+                let mut out = Vec::new();
+                ParquetWriter::new(&mut out).finish(&mut df).map_err(|e| {
+                    CatalogError::BadView {
+                        message: format!("cannot write the runs as Parquet: {e}"),
+                    }
+                })?;
+                Ok(out)
+            }
+            other => Err(CatalogError::BadView {
+                message: format!("`{other}` is not a table format: expected csv or parquet"),
+            }),
+        }
     }
 
     /// Saves (or replaces) the view `name`, once its spec checks out.
@@ -382,6 +555,88 @@ mod tests {
         assert_eq!(spec.charts.x, "time");
         assert_eq!(spec.charts.smoothing, "none");
         assert!(spec.check().is_ok());
+    }
+
+    #[test]
+    fn runs_export_as_csv_and_parquet_with_the_chosen_columns() {
+        use crate::catalog::UnitWrite;
+        use crate::record::{MetricPoint, Records, Run};
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Catalog::open(&dir.path().join("c.sqlite")).unwrap();
+        let project = c.add_project(dir.path(), 0).unwrap();
+        let mut units = Vec::new();
+        for (id, rmse, model) in [("a", 0.5, "tree, deep"), ("b", f64::NAN, "linear")] {
+            let mut run = Run::new("test", id);
+            run.name = Some(format!("run {id}"));
+            run.params = vec![("model".into(), model.into())];
+            run.metrics = vec![MetricPoint {
+                key: "rmse".into(),
+                step: 0,
+                ts_ms: 0,
+                value: rmse,
+            }];
+            units.push(UnitWrite {
+                reader: "test",
+                key: id.into(),
+                fingerprint: id.into(),
+                records: Records {
+                    runs: vec![run],
+                    ..Records::default()
+                },
+            });
+        }
+        c.write_units(project.id, &units, &std::collections::HashMap::new(), 0)
+            .unwrap();
+        let export = |columns: &[&str], format: &str| {
+            c.export_runs(&RunsExport {
+                sort: Some("name".into()),
+                columns: columns.iter().map(|c| c.to_string()).collect(),
+                format: format.into(),
+                ..RunsExport::default()
+            })
+        };
+        let csv = String::from_utf8(export(&[], "csv").unwrap()).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "id,project,experiment,name,run_id,source,status,start_time,end_time,metrics.rmse,params.model"
+        );
+        assert!(lines[1].ends_with(",0.5,\"tree, deep\""), "{}", lines[1]);
+        assert!(lines[2].ends_with(",NaN,linear"), "{}", lines[2]);
+        let only = String::from_utf8(export(&["params.model"], "csv").unwrap()).unwrap();
+        assert!(
+            only.lines()
+                .next()
+                .unwrap()
+                .ends_with("end_time,params.model")
+        );
+
+        let parquet = export(&[], "parquet").unwrap();
+        assert_eq!(&parquet[..4], b"PAR1");
+        let df = polars::prelude::ParquetReader::new(std::io::Cursor::new(parquet))
+            .finish()
+            .unwrap();
+        use polars::prelude::SerReader;
+        assert_eq!(df.height(), 2);
+        assert_eq!(
+            df.column("metrics.rmse").unwrap().f64().unwrap().get(0),
+            Some(0.5)
+        );
+        assert!(
+            export(&[], "xlsx")
+                .unwrap_err()
+                .to_string()
+                .contains("`xlsx`")
+        );
+        assert!(export(&["speed"], "csv").is_err());
+        assert_eq!(
+            RunsExport::format_of(std::path::Path::new("a/Runs.PQ")),
+            Some("parquet")
+        );
+        assert_eq!(
+            RunsExport::format_of(std::path::Path::new("runs.txt")),
+            None
+        );
     }
 
     #[test]

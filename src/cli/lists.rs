@@ -3,13 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use driftdeck::catalog::filter::{Field, Key, field};
 use driftdeck::catalog::query::RunRow;
-use driftdeck::catalog::views::{RunQuery, ViewSpec, parse_sort};
+use driftdeck::catalog::views::{RunQuery, RunsExport, ViewSpec, parse_sort};
 use driftdeck::catalog::{Catalog, CatalogError, history};
+use driftdeck::error::Error;
+use driftdeck::report;
 use driftdeck::series::{Smoothing, XAxis};
 use driftdeck::time;
 
@@ -35,6 +37,10 @@ enum RunsCommand {
         /// Show every param, metric and tag, not only those that differ
         #[arg(long)]
         all: bool,
+        /// The run the others are compared against (Δ and %Δ beside each number): one of the
+        /// IDs; the first by default
+        #[arg(long, value_name = "ID")]
+        baseline: Option<String>,
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
@@ -89,6 +95,10 @@ struct RunsList {
     /// Save these options (project, filter, sort) as a view, then list
     #[arg(long, value_name = "NAME", conflicts_with = "view")]
     save_view: Option<String>,
+    /// Write the runs (every one the filter keeps, with the view's columns, or every metric and
+    /// param) to FILE instead of listing them: .csv or .parquet
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    export: Option<PathBuf>,
     /// Print JSON instead of text
     #[arg(long)]
     json: bool,
@@ -126,7 +136,12 @@ impl ListArgs {
 pub fn run_runs(args: RunsArgs, db: Option<&Path>) -> Result<(), Failure> {
     let mut catalog = open_catalog(db)?;
     match args.command {
-        Some(RunsCommand::Compare { ids, all, json }) => compare(&catalog, &ids, all, json),
+        Some(RunsCommand::Compare {
+            ids,
+            all,
+            baseline,
+            json,
+        }) => compare(&catalog, &ids, all, baseline.as_deref(), json),
         Some(RunsCommand::History(args)) => history(&catalog, args),
         None => list_runs(&mut catalog, args.list),
     }
@@ -145,6 +160,9 @@ fn list_runs(catalog: &mut Catalog, args: RunsList) -> Result<(), Failure> {
     if let Some(name) = &args.save_view {
         catalog.save_view(name, &spec, time::now_ms())?;
         eprintln!("saved view `{}`", name.trim());
+    }
+    if let Some(path) = &args.export {
+        return export_runs(catalog, &spec, path);
     }
     let query = RunQuery {
         limit: args.limit,
@@ -195,6 +213,26 @@ fn list_runs(catalog: &mut Catalog, args: RunsList) -> Result<(), Failure> {
     }
     let keys: Vec<Key> = keys.into_iter().map(Key::Metric).collect();
     write_runs(&mut out, &runs, &keys)
+}
+
+/// `runs --export FILE`: the runs `spec` keeps, as the file's extension asks.
+fn export_runs(catalog: &Catalog, spec: &ViewSpec, path: &Path) -> Result<(), Failure> {
+    let format = RunsExport::format_of(path).ok_or_else(|| {
+        Error::bad_input(format!(
+            "--export {}: expected a .csv or .parquet file",
+            path.display()
+        ))
+    })?;
+    let bytes = catalog.export_runs(&RunsExport {
+        project: spec.project,
+        filter: spec.filter.clone(),
+        sort: spec.sort.clone(),
+        columns: spec.columns.clone(),
+        format: format.into(),
+    })?;
+    report::write_file(path, &bytes)?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
 }
 
 /// The runs as a table: who and when, then a column per key (a metric, param, tag or attribute).
@@ -287,8 +325,14 @@ fn status_text(r: &RunRow) -> String {
     }
 }
 
-fn compare(catalog: &Catalog, ids: &[String], all: bool, as_json: bool) -> Result<(), Failure> {
-    let mut comparison = catalog.compare_runs(ids)?;
+fn compare(
+    catalog: &Catalog,
+    ids: &[String],
+    all: bool,
+    baseline: Option<&str>,
+    as_json: bool,
+) -> Result<(), Failure> {
+    let mut comparison = catalog.compare_runs(ids, baseline)?;
     let total = comparison.rows.len();
     comparison.rows.retain(|r| all || r.differs);
     if as_json {
@@ -296,19 +340,28 @@ fn compare(catalog: &Catalog, ids: &[String], all: bool, as_json: bool) -> Resul
     }
     let shown = &comparison.rows;
     let mut header = vec!["KEY".to_string()];
-    header.extend(
-        comparison
-            .runs
-            .iter()
-            .map(|r| format!("{} {}", r.id, r.name.as_deref().unwrap_or(&r.run_id))),
-    );
+    let base = comparison.baseline as usize;
+    header.extend(comparison.runs.iter().enumerate().map(|(i, r)| {
+        format!(
+            "{} {}{}",
+            r.id,
+            r.name.as_deref().unwrap_or(&r.run_id),
+            if i == base { " (baseline)" } else { "" }
+        )
+    }));
     let mut table = Table::new(header);
     for r in shown {
         let mut row = vec![r.key.clone()];
-        row.extend(r.values.iter().map(|v| match (r.section, v) {
-            (_, None) => "—".to_string(),
-            ("metric", Some(v)) => v.parse::<f64>().map(number).unwrap_or_else(|_| v.clone()),
-            (_, Some(v)) => v.clone(),
+        row.extend(r.values.iter().zip(&r.deltas).map(|(v, d)| {
+            let text = match (r.section, v) {
+                (_, None) => return "—".to_string(),
+                ("metric", Some(v)) => v.parse::<f64>().map(number).unwrap_or_else(|_| v.clone()),
+                (_, Some(v)) => v.clone(),
+            };
+            match d {
+                Some(d) if d.delta != 0.0 => format!("{text} ({})", delta_text(d)),
+                _ => text,
+            }
         }));
         table.row(row);
     }
@@ -326,6 +379,16 @@ fn compare(catalog: &Catalog, ids: &[String], all: bool, as_json: bool) -> Resul
         }
     }
     Ok(())
+}
+
+/// A difference as the compare table writes it: `+0.02, +2.5%`.
+fn delta_text(d: &driftdeck::catalog::query::Delta) -> String {
+    let signed = |v: f64, text: String| if v > 0.0 { format!("+{text}") } else { text };
+    let mut out = signed(d.delta, number(d.delta));
+    if let Some(p) = d.percent {
+        out.push_str(&format!(", {}%", signed(p, format!("{p:.1}"))));
+    }
+    out
 }
 
 pub fn run_datasets(args: ListArgs, db: Option<&Path>) -> Result<(), Failure> {

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use crate::drift::report::{ColumnResult, DriftReport};
 
 use super::chart::{
-    REPORT_FG, REPORT_GRID, category_mesh, register_fonts, report_legend, series_color,
+    REPORT_FG, REPORT_GRID, category_mesh, png_image, register_fonts, report_legend, series_color,
 };
 pub use super::short;
 use super::{PAGE_END, esc, page_start};
@@ -66,25 +66,9 @@ pub fn column_chart_png(column: &ColumnResult) -> Result<Vec<u8>, String> {
             column.column
         ));
     }
-    register_fonts();
-    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_column(&root, column).map_err(|e| format!("cannot draw {}: {e}", column.column))?;
-        root.present()
-            .map_err(|e| format!("cannot draw {}: {e}", column.column))?;
-    }
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
-        writer
-            .write_image_data(&pixels)
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(out)
+    png_image(WIDTH, HEIGHT, &column.column, |root| {
+        draw_column(root, column)
+    })
 }
 
 /// A file name for a column's chart: the name with anything but letters, digits, `-`, `_`

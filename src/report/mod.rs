@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod drift;
 pub mod fairness;
+pub mod lines;
 
 use std::path::Path;
 
@@ -48,7 +49,13 @@ pub fn export<T: serde::Serialize>(
         }
         ReportFormat::Html => html(report),
     };
-    std::fs::write(path, body)
+    write_file(path, body.as_bytes())
+}
+
+/// Writes an exported file (a report, a chart, a table) to `path`; a path that cannot be written
+/// is a bad-input error naming it.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    std::fs::write(path, bytes)
         .map_err(|e| Error::bad_input(format!("cannot write {}: {e}", path.display())))
 }
 

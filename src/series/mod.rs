@@ -16,6 +16,19 @@ use std::fmt;
 pub use aggregate::{Band, Center, GroupTrace, aggregate};
 pub use smooth::Smoothing;
 
+/// The run colours of the charts, in the window and in exported images: Okabe and Ito's
+/// colour-blind-safe set, then Paul Tol's muted one. A run takes the one at its catalog id, so it
+/// keeps its colour whatever else is shown.
+pub const RUN_PALETTE: [&str; 12] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#332288", "#117733",
+    "#882255", "#44AA99", "#999933", "#AA4499",
+];
+
+/// A run's colour from [`RUN_PALETTE`].
+pub fn run_color(run_id: i64) -> &'static str {
+    RUN_PALETTE[run_id.rem_euclid(RUN_PALETTE.len() as i64) as usize]
+}
+
 /// One metric's history in history order (step, then timestamp), as columns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {

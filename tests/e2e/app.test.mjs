@@ -225,6 +225,24 @@ test('the interactive charts show the logged values, zoom, smooth and group; a v
   const metric = 'train/loss';
   await waitFor('the chart drawn', () => chartAttr(metric, 'data-points').then((n) => Number(n) > 0));
 
+  // Difference view: each number against the baseline (the first run picked), as the engine
+  // computes it for `runs compare --json`.
+  const cells = await waitFor('a difference from the baseline', () =>
+    session.execute(
+      `return [...document.querySelectorAll('[data-testid="compare-row"]')]
+         .map((r) => ({ key: r.dataset.key, delta: r.querySelectorAll('[data-testid="compare-cell"]')[1]?.querySelector('[data-testid="delta"]')?.firstChild?.textContent ?? null }))
+         .filter((c) => c.delta !== null);`,
+    ).then((c) => (c.length > 0 ? c : null)),
+  );
+  const compared = spawnSync(cli, ['runs', 'compare', ...runs, '--all', '--json', '--db', db], { encoding: 'utf8' });
+  assert.equal(compared.status, 0, compared.stderr);
+  const engineRows = JSON.parse(compared.stdout).rows;
+  for (const cell of cells) {
+    const want = engineRows.find((r) => r.key === cell.key).deltas[1].delta;
+    const got = Number(cell.delta.replace('−', '-'));
+    assert.ok(Math.abs(got - want) <= Math.abs(want) * 1e-5, `${cell.key}: ${cell.delta} vs ${want}`);
+  }
+
   // Hover: every run's logged value at the step under the pointer, as the CLI prints it.
   const hover = await hoverChart(metric);
   const step = Number(hover.x);
@@ -263,6 +281,49 @@ test('the interactive charts show the logged values, zoom, smooth and group; a v
   for (const row of smoothed.rows) {
     const point = cliHistory(row.name, metric, 'ema:0.6').points.find((p) => p.step === Number(smoothed.x));
     assert.equal(row.smoothed, shown(point.smoothed), `${row.name} smoothed at step ${smoothed.x}`);
+  }
+
+  // Export: the engine writes the chart as drawn (PNG, SVG) and its data (CSV) where the user
+  // chose. The native save dialog cannot be driven through WebDriver: its answer is stubbed (only
+  // that IPC call; the export itself is the real command and the real file).
+  for (const format of ['png', 'svg', 'csv']) {
+    const file = path.join(scratch, `loss chart.${format}`);
+    const clicked = await session.execute(
+      `// Tauri's invoke is read-only; its IPC goes through fetch, which answers the dialog's call.
+       if (!window.__e2eFetch) {
+         window.__e2eFetch = window.fetch;
+         window.fetch = (url, init) =>
+           String(url).includes(encodeURIComponent('plugin:dialog|save'))
+             ? Promise.resolve(new Response(JSON.stringify(window.__e2eSavePath), { headers: { 'Tauri-Response': 'ok', 'Content-Type': 'application/json' } }))
+             : window.__e2eFetch(url, init);
+       }
+       window.__e2eSavePath = arguments[1];
+       const b = document.querySelector('[data-testid="interactive-chart"][data-metric="' + arguments[0] + '"] [data-testid="chart-export-' + arguments[2] + '"]');
+       if (!b) return false;
+       b.click();
+       return true;`,
+      [metric, file, format],
+    );
+    assert.ok(clicked, `no ${format} export button`);
+    await waitFor(`${file} written`, () => fs.existsSync(file) && fs.statSync(file).size > 0);
+    const bytes = fs.readFileSync(file);
+    if (format === 'png') assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    if (format === 'svg') {
+      const svg = bytes.toString('utf8');
+      assert.match(svg, /^<svg/);
+      for (const name of runs) assert.ok(svg.includes(name), `the legend names ${name}`);
+    }
+    if (format === 'csv') {
+      // The data the chart draws: what `runs history --csv` prints for each run, same smoothing.
+      const csv = bytes.toString('utf8');
+      for (const name of runs) {
+        const out = spawnSync(cli, ['runs', 'history', name, metric, '--smoothing', 'ema:0.6', '--csv', '--db', db], { encoding: 'utf8' });
+        assert.equal(out.status, 0, out.stderr);
+        const [header, ...rows] = out.stdout.trimEnd().split('\n');
+        assert.equal(csv.split('\n')[0], header);
+        assert.ok(csv.includes(rows.join('\n')), `the CSV holds every point of ${name}`);
+      }
+    }
   }
 
   // Grouping by the model param: a line and a band per model.

@@ -41,6 +41,8 @@ export type Settings = ipc.SettingsView;
 /** What the native menu (or its keyboard shortcut) asked for. `view-settings` is the UI's own. */
 export type MenuId = (typeof ipc.MENU_IDS)[number] | 'view-settings';
 export const MENU_IDS = ipc.MENU_IDS;
+/** The charts' run colours, the same in the engine's exported images. */
+export const RUN_PALETTE = ipc.RUN_PALETTE;
 export type MenuEvent = { id: MenuId };
 
 /** A watched project's reference/current datasets changed on disk and the check found drift (share > max_share). */
@@ -55,14 +57,8 @@ export type RunList = ipc.RunList;
 export type CompareSection = 'attribute' | 'param' | 'metric' | 'tag';
 export type CompareRow = ipc.CompareRow;
 export type RunComparison = ipc.RunComparison;
-export type MetricChart = ipc.MetricChart;
-export type ChartRequest = {
-  runIds: readonly number[];
-  key: string;
-  width?: number;
-  height?: number;
-  dark?: boolean;
-};
+/** A value's difference from the baseline run's. */
+export type Delta = ipc.Delta;
 
 /** What an interactive chart asks for: one metric of some runs on an x axis, smoothed, maybe grouped. */
 export type ChartDataRequest = ipc.ChartRequest;
@@ -72,6 +68,9 @@ export type SeriesHeader = ipc.SeriesHeader;
 export type GroupHeader = ipc.GroupHeader;
 /** The finite values' range of a line: min, max, 5th and 95th percentiles. */
 export type Spread = ipc.Spread;
+/** A chart as a file (`svg`, `png`, `csv`), and the runs table as one (`csv`, `parquet`). */
+export type ChartExport = ipc.ChartExport;
+export type RunsExport = ipc.RunsExport;
 /** A saved view of the runs, and what it shows. */
 export type SavedView = ipc.SavedView;
 export type ViewSpec = ipc.ViewSpec;
@@ -322,18 +321,24 @@ export function listRuns(
   return call(() => commands.listRuns(options.projectId ?? null, options.filter ?? null));
 }
 
-export function compareRuns(ids: readonly number[]): Promise<RunComparison> {
-  return call(() => commands.compareRuns([...ids]));
-}
-
-export function metricChart(request: ChartRequest): Promise<MetricChart> {
-  const { runIds, key, width, height, dark } = request;
-  return call(() => commands.metricChart([...runIds], key, width ?? null, height ?? null, dark ?? null));
+/** The runs side by side, each value with its difference from `baseline`'s (the first run when null). */
+export function compareRuns(ids: readonly number[], baseline: number | null = null): Promise<RunComparison> {
+  return call(() => commands.compareRuns([...ids], baseline));
 }
 
 /** Every point of a metric for a chart (binary, read in place); a run without the metric says why. */
 export function chartData(request: ChartDataRequest): Promise<ChartData> {
   return call(async () => decodeChartData(await commands.chartData(request)));
+}
+
+/** Writes a chart to `path`: SVG or PNG (drawn by the engine, as on screen) or its data as CSV. */
+export function exportChart(request: ChartExport, path: string): Promise<void> {
+  return call(async () => void (await commands.exportChart(request, path)));
+}
+
+/** Writes the runs (filtered, sorted, with the chosen columns) to `path` as CSV or Parquet. */
+export function exportRuns(request: RunsExport, path: string): Promise<void> {
+  return call(async () => void (await commands.exportRuns(request, path)));
 }
 
 export function listViews(): Promise<SavedView[]> {

@@ -1,12 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import type { CompareRow, Run } from './backend';
-import { chartableMetrics, compareSections, defaultChartMetrics, rowLabel, svgDataUrl } from './compare';
+import { chartableMetrics, compareSections, defaultChartMetrics, deltaText, rowLabel, svgDataUrl } from './compare';
 
 const row = (section: CompareRow['section'], key: string, differs: boolean): CompareRow => ({
   section,
   key,
   values: ['a', differs ? 'b' : 'a'],
   differs,
+  deltas: [null, null],
 });
 
 test('rowLabel drops the section prefix', () => {
@@ -71,4 +72,11 @@ test('svgDataUrl encodes the whole document', () => {
   expect(url.startsWith('data:image/svg+xml;charset=utf-8,%3Csvg')).toBe(true);
   expect(url).not.toMatch(/[<>#"% ](?![0-9A-F]{2})/);
   expect(decodeURIComponent(url.slice(url.indexOf(',') + 1))).toContain('a&b #1 100%');
+});
+
+test('deltaText signs the difference and its percentage, and says nothing without one', () => {
+  expect(deltaText({ delta: 0.04, percent: 5 })).toEqual({ delta: '+0.04', percent: '+5.0%', sign: 1 });
+  expect(deltaText({ delta: -0.5, percent: null })).toEqual({ delta: '−0.5', percent: null, sign: -1 });
+  expect(deltaText({ delta: 0, percent: 0 })).toEqual({ delta: '0', percent: '0.0%', sign: 0 });
+  expect(deltaText(null)).toBeNull();
 });

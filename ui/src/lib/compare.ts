@@ -1,5 +1,6 @@
 /** The run compare panel's logic: which rows and sections to show, which charts to draw. */
-import type { CompareRow, CompareSection, Run } from './backend';
+import type { CompareRow, CompareSection, Delta, Run } from './backend';
+import { formatNumber } from './series';
 
 export const SECTION_LABELS: Record<CompareSection, string> = {
   attribute: 'Attributes',
@@ -60,4 +61,16 @@ export function defaultChartMetrics(runs: readonly Run[], count = DEFAULT_CHARTS
  */
 export function svgDataUrl(svg: string): string {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
+
+/** A difference from the baseline as a cell writes it: `+0.04` and `+5.0%`; null when there is none to show. */
+export function deltaText(delta: Delta | null | undefined): { delta: string; percent: string | null; sign: -1 | 0 | 1 } | null {
+  if (!delta) return null;
+  const sign = delta.delta > 0 ? 1 : delta.delta < 0 ? -1 : 0;
+  const signed = (v: number, text: string) => (v > 0 ? `+${text}` : v < 0 ? `−${text.replace(/^-/, '')}` : text);
+  return {
+    delta: signed(delta.delta, formatNumber(delta.delta)),
+    percent: delta.percent === null ? null : `${signed(delta.percent, Math.abs(delta.percent).toFixed(1))}%`,
+    sign,
+  };
 }

@@ -18,15 +18,20 @@ export const commands = {
 	addDemoProject: () => __TAURI_INVOKE<ProjectJson>("add_demo_project"),
 	/**  Runs of one project (or all), filtered with an MLflow-style expression. */
 	listRuns: (projectId: number | null, filter: string | null) => __TAURI_INVOKE<RunList>("list_runs", { projectId, filter }),
-	/**  Runs side by side, key by key (the UI filters to the rows that differ). */
-	compareRuns: (ids: number[]) => __TAURI_INVOKE<RunComparison>("compare_runs", { ids }),
-	/**  One metric's full history for several runs, drawn as an SVG line chart. */
-	metricChart: (runIds: number[], key: string, width: number | null, height: number | null, dark: boolean | null) => __TAURI_INVOKE<MetricChart>("metric_chart", { runIds, key, width, height, dark }),
+	/**
+	 *  Runs side by side, key by key, with each value's difference from the baseline run's (the
+	 *  first when `None`); the UI filters to the rows that differ.
+	 */
+	compareRuns: (ids: number[], baseline: number | null) => __TAURI_INVOKE<RunComparison>("compare_runs", { ids, baseline }),
 	/**
 	 *  A chart's data: every point of one metric of some runs on an axis, smoothed (or their
 	 *  groups' lines and bands), as one binary buffer (`ChartHeader`, then the arrays).
 	 */
 	chartData: (request: ChartRequest) => __TAURI_INVOKE<ArrayBuffer>("chart_data", { request }),
+	/**  Writes a chart to `path` as SVG or PNG (drawn by plotters, as on screen) or its data as CSV. */
+	exportChart: (chart: ChartExport, path: string) => __TAURI_INVOKE<null>("export_chart", { chart, path }),
+	/**  Writes the runs table (filtered, sorted, with the chosen columns) to `path` as CSV or Parquet. */
+	exportRuns: (table: RunsExport, path: string) => __TAURI_INVOKE<null>("export_runs", { table, path }),
 	/**  The saved views, by name. */
 	listViews: () => __TAURI_INVOKE<SavedView[]>("list_views"),
 	/**  Saves (or replaces) a view once its spec checks out. */
@@ -112,6 +117,8 @@ export const CATALOG_REPLACED = -1 as const;
 export const ERROR_CODES = ["bad_input","bad_filter","not_found","catalog","remote","internal"] as const;
 
 export const MENU_IDS = ["add-folder","open-demo","settings","view-projects","view-runs","view-datasets","view-compare","view-fairness","view-models","filter","docs","about"] as const;
+
+export const RUN_PALETTE = ["#0072B2","#E69F00","#009E73","#CC79A7","#56B4E9","#D55E00","#332288","#117733","#882255","#44AA99","#999933","#AA4499"] as const;
 
 /* Types */
 /**  Which way an alias moves. */
@@ -218,6 +225,20 @@ export type CategoryChanges = {
 	/**  Categories of the reference absent from the current data. */
 	missing: string[],
 	missing_count: number,
+};
+
+/**  A chart to write to a file: what it shows, as the window asked for it, and how it looks. */
+export type ChartExport = {
+	request: ChartRequest,
+	/**  `svg`, `png`, or `csv` (the data). */
+	format: string,
+	log_y?: boolean,
+	ignore_outliers?: boolean,
+	/**  Colours the user chose (CSS hex), by run id. */
+	colors?: { [key in string]: string },
+	dark?: boolean,
+	width?: number | null,
+	height?: number | null,
 };
 
 /**  The header of a chart's binary data ([`series::pack`]): what each array is. */
@@ -383,11 +404,19 @@ export type CompareRequest = {
 export type CompareRow = {
 	/**  `attribute`, `param`, `metric` or `tag`. */
 	section: string,
-	/**  As filters write it: `status`, `params.lr`, `metrics.val/auc`, `tags.stage`. */
+	/**
+	 *  As filters write it: `status`, `params.lr`, `metrics.val/auc`, `tags.stage`. A param
+	 *  holding a JSON object is expanded into one row per leaf: `params.optimizer.lr`.
+	 */
 	key: string,
 	/**  Each run's value as text (metrics as full-precision numbers), `None` where it has none. */
 	values: (string | null)[],
 	differs: boolean,
+	/**
+	 *  Each run's difference from the baseline run's value: where both are finite numbers, and
+	 *  not for the baseline itself.
+	 */
+	deltas: (Delta | null)[],
 };
 
 /**  What moved since an earlier file with the same columns. */
@@ -449,6 +478,14 @@ export type DecisionForm = {
 	decision: Decision,
 	note: string,
 	override_note: string | null,
+};
+
+/**  A value's difference from the baseline's. */
+export type Delta = {
+	/**  value − baseline. */
+	delta: number,
+	/**  (value − baseline) / |baseline| × 100; `None` when the baseline is 0. */
+	percent: number | null,
 };
 
 /**  The four-fifths rule on a grouping's selection rates, with the groups at either end. */
@@ -767,16 +804,6 @@ export type MetricChange = {
 	change: number | null,
 };
 
-/**  A drawn chart of metric histories, for the app. */
-export type MetricChart = {
-	/**  A self-contained SVG document. */
-	svg: string,
-	/**  The colour of each series' line (CSS hex), in order. */
-	colors: string[],
-	/**  Points drawn in all (every point of every history: nothing is downsampled). */
-	points: number,
-};
-
 /**  A model file or folder, with the runs that produced it and the datasets they used. */
 export type ModelJson = {
 	id: number,
@@ -946,6 +973,8 @@ export type RemoteVersion = {
 export type RunComparison = {
 	runs: RunRow[],
 	rows: CompareRow[],
+	/**  The index in `runs` of the run the others' deltas are against. */
+	baseline: number,
 };
 
 /**
@@ -997,6 +1026,20 @@ export type RunRow = {
 	tags: { [key in string]: string },
 	/**  Final values (at the largest step, ties by latest timestamp); NaN where logged as NaN. */
 	metrics: { [key in string]: JsonNumber },
+};
+
+/**  The runs table as a file: which runs, in which order, with which columns, as what. */
+export type RunsExport = {
+	project?: number | null,
+	filter?: string | null,
+	sort?: string | null,
+	/**
+	 *  The key columns after the fixed ones (`metrics.rmse`, `params.lr`); every metric and
+	 *  param the runs have when empty.
+	 */
+	columns?: string[],
+	/**  `csv` or `parquet`. */
+	format?: string,
 };
 
 /**  A view under its name. */

@@ -189,6 +189,25 @@ describe('buildRows', () => {
     expect(buildRows(r, 'experiment', new Set()).filter((row) => row.kind === 'group')).toHaveLength(2);
   });
 
+  test('by any param or tag: values in natural order, runs without one last', () => {
+    const r = [
+      run(1, { params: { lr: '16' } }),
+      run(2, { params: {} }),
+      run(3, { params: { lr: '8' }, tags: { team: 'a' } }),
+      run(4, { params: { lr: '16' }, tags: { team: 'a' } }),
+    ];
+    expect(lines(buildRows(r, 'params.lr', new Set()))).toEqual([
+      '# lr = 8 / null (1)',
+      3,
+      '# lr = 16 / null (2)',
+      1,
+      4,
+      '# lr = (none) / null (1)',
+      2,
+    ]);
+    expect(lines(buildRows(r, 'tags.team', new Set(['tags.team\u0000a'])))).toEqual(['# team = a / null (2)', '# team = (none) / null (2)', 1, 2]);
+  });
+
   test('no grouping: the runs alone', () => {
     expect(lines(buildRows(runs, 'none', new Set(['p:1\u0000e:b'])))).toEqual([1, 2, 3, 4, 5]);
   });

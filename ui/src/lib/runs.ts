@@ -146,9 +146,18 @@ export function nextSort(current: Sort, column: ColumnId): Sort {
   return { column, direction: 'asc' };
 }
 
-export type Grouping = 'experiment' | 'project' | 'none';
+/** The table's grouping: by project › experiment, project, none, or the value of any param or tag. */
+export type Grouping = 'experiment' | 'project' | 'none' | `params.${string}` | `tags.${string}`;
 
 export const NO_EXPERIMENT = '(no experiment)';
+/** The group of runs without the grouping param or tag. */
+export const NO_VALUE = '(none)';
+
+/** The param or tag a grouping is by, or null for the built-in ones. */
+export function groupingKey(grouping: Grouping): { field: 'params' | 'tags'; key: string } | null {
+  const m = /^(params|tags)\.(.+)$/s.exec(grouping);
+  return m ? { field: m[1] as 'params' | 'tags', key: m[2] } : null;
+}
 
 /** One line of the table: a group header or a run. */
 export type TableRow =
@@ -157,6 +166,11 @@ export type TableRow =
 
 /** The group a run belongs to; its key is unique across projects. */
 export function groupOf(run: Run, grouping: Grouping): { key: string; project: string; experiment: string | null } {
+  const by = groupingKey(grouping);
+  if (by !== null) {
+    const value = run[by.field][by.key] ?? NO_VALUE;
+    return { key: `${grouping}\u0000${value}`, project: `${by.key} = ${value}`, experiment: null };
+  }
   if (grouping === 'project') return { key: `p:${run.project_id}`, project: run.project, experiment: null };
   const experiment = run.experiment ?? NO_EXPERIMENT;
   return { key: `p:${run.project_id}\u0000e:${experiment}`, project: run.project, experiment };
@@ -180,7 +194,15 @@ export function buildRows(sorted: readonly Run[], grouping: Grouping, collapsed:
     }
     entry.runs.push(run);
   }
+  const by = groupingKey(grouping);
   const ordered = [...groups.entries()].sort(([ka, a], [kb, b]) => {
+    if (by !== null) {
+      // Values in natural order ("8" before "16"), runs without one last.
+      const noneA = ka.endsWith(`\u0000${NO_VALUE}`);
+      const noneB = kb.endsWith(`\u0000${NO_VALUE}`);
+      if (noneA !== noneB) return noneA ? 1 : -1;
+      return collator.compare(ka, kb) || (ka < kb ? -1 : ka > kb ? 1 : 0);
+    }
     const byProject = collator.compare(a.project, b.project);
     if (byProject !== 0) return byProject;
     const noneA = a.experiment === NO_EXPERIMENT;

@@ -3,7 +3,7 @@
  * (project, filter, sort, the table's key columns, the grouping and the
  * charts' settings) to and from the engine's `ViewSpec`.
  */
-import type { SavedView, ViewSpec } from './backend';
+import type { RunsExport, SavedView, ViewSpec } from './backend';
 import { fromSettings, toSettings, type ChartView } from './charts';
 import { DEFAULT_SORT, type ColumnId, type Sort } from './runs';
 
@@ -62,5 +62,19 @@ export function stateOf(view: SavedView): ViewState {
     columns: (spec.columns ?? []) as ColumnId[],
     chartView: fromSettings(spec.charts, spec.group_by ?? null),
     metrics: spec.charts?.metrics ?? [],
+  };
+}
+
+/** The runs table as the user sees it (filtered, sorted, with its key columns) as a file of `format`. */
+export function runsExportOf(
+  state: Pick<ViewState, 'projectId' | 'filter' | 'sort' | 'columns'>,
+  format: 'csv' | 'parquet',
+): RunsExport {
+  return {
+    project: state.projectId,
+    filter: state.filter.trim() || null,
+    sort: sortText(state.sort),
+    columns: state.columns.filter((c) => c.includes('.')),
+    format,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ChartHeader } from './backend';
+import { RUN_PALETTE, type ChartHeader } from './backend';
 import {
   align,
   decimate,
@@ -13,7 +13,6 @@ import {
   parseStoredColors,
   runColor,
   serializeColors,
-  PALETTE,
   withAlpha,
 } from './series';
 
@@ -158,8 +157,8 @@ test('outlierRange spans the lowest 5th and the highest 95th percentile', () => 
 
 describe('colours', () => {
   test('a run keeps its colour by id; a chosen one wins; neighbours differ', () => {
-    expect(runColor(3)).toBe(PALETTE[3]);
-    expect(runColor(3 + PALETTE.length)).toBe(PALETTE[3]);
+    expect(runColor(3)).toBe(RUN_PALETTE[3]);
+    expect(runColor(3 + RUN_PALETTE.length)).toBe(RUN_PALETTE[3]);
     expect(runColor(4)).not.toBe(runColor(5));
     expect(runColor(3, new Map([[3, '#123456']]))).toBe('#123456');
     expect(withAlpha('#0072B2', 0.25)).toBe('#0072B240');

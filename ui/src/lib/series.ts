@@ -8,7 +8,7 @@
  * arrays as little-endian f64, in the order and with the lengths the header
  * gives.
  */
-import type { ChartHeader, GroupHeader, SeriesHeader, Spread } from './backend';
+import { RUN_PALETTE, type ChartHeader, type GroupHeader, type SeriesHeader, type Spread } from './backend';
 
 export type RunSeries = {
   header: SeriesHeader;
@@ -200,27 +200,15 @@ export function outlierRange(spreads: readonly (Spread | null)[]): [number, numb
 }
 
 /**
- * Run colours: Okabe and Ito's colour-blind-safe set, then Paul Tol's muted
- * one, by catalog id, so a run keeps its colour whatever else is shown.
+ * A run's colour: the one the user chose, else by catalog id from the
+ * engine's `RUN_PALETTE` (Okabe and Ito's colour-blind-safe set, then Paul
+ * Tol's muted one), so a run keeps its colour whatever else is shown, and
+ * exported charts draw the same. (Read at call time: backend.ts imports this
+ * module.)
  */
-export const PALETTE = [
-  '#0072B2',
-  '#E69F00',
-  '#009E73',
-  '#CC79A7',
-  '#56B4E9',
-  '#D55E00',
-  '#332288',
-  '#117733',
-  '#882255',
-  '#44AA99',
-  '#999933',
-  '#AA4499',
-] as const;
-
-/** A run's colour: the one the user chose, else the palette's by id. */
 export function runColor(runId: number, chosen: ReadonlyMap<number, string> = new Map()): string {
-  return chosen.get(runId) ?? PALETTE[((runId % PALETTE.length) + PALETTE.length) % PALETTE.length];
+  const n = RUN_PALETTE.length;
+  return chosen.get(runId) ?? RUN_PALETTE[((runId % n) + n) % n];
 }
 
 /** `#rrggbb` with an alpha, for the faint raw line and the bands. */

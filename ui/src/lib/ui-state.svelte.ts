@@ -60,6 +60,8 @@ export class RunsUi {
   /** Runs open in the compare panel (one run: its detail); null shows the table. */
   panel = $state<number[] | null>(null);
   onlyDifferences = $state(true);
+  /** The compare panel's baseline run; null: the first. */
+  baseline = $state<number | null>(null);
   /** The metrics charted in the panel; null until the user picks (defaults apply). */
   chartMetrics = $state<string[] | null>(null);
   /** How the interactive charts (the panel's and the Charts view's) are drawn. */
@@ -112,6 +114,7 @@ export class RunsUi {
   openPanel(ids: number[]) {
     this.panel = ids;
     this.chartMetrics = null;
+    this.baseline = null;
   }
 
   closePanel() {

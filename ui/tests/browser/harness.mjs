@@ -263,10 +263,23 @@ export function installTauriMock(setup) {
     return { '=': a === b, '!=': a !== b, '<': a < b, '<=': a <= b, '>': a > b, '>=': a >= b }[op];
   }
 
-  function compareRows(chosen) {
+  /** The rows of `chosen` side by side, with differences from `chosen[base]` as the engine computes them. */
+  function compareRows(chosen, base = 0) {
     const rows = [];
+    const number = (v) => (v === null || v.trim() === '' ? NaN : Number(v));
+    const delta = (v, b) => {
+      const d = number(v) - number(b);
+      if (!Number.isFinite(d)) return null;
+      return { delta: d, percent: number(b) === 0 ? null : (d / Math.abs(number(b))) * 100 };
+    };
     const push = (section, key, values) =>
-      rows.push({ section, key, values, differs: values.some((v) => v !== values[0]) });
+      rows.push({
+        section,
+        key,
+        values,
+        differs: values.some((v) => v !== values[0]),
+        deltas: values.map((v, i) => (i === base || section === 'attribute' || v === null || values[base] === null ? null : delta(v, values[base]))),
+      });
     for (const name of ['project', 'experiment', 'name', 'status', 'lifecycle', 'user', 'source', 'parent_run_id']) {
       push('attribute', name, chosen.map((r) => r[name] ?? null));
     }
@@ -430,24 +443,25 @@ export function installTauriMock(setup) {
         total: inProject.length,
       };
     },
-    compare_runs: ({ ids }) => {
+    compare_runs: ({ ids, baseline }) => {
       const chosen = ids.map((id) => {
         const run = runs.find((r) => r.id === id);
         if (!run) throw { code: 'not_found', message: `no run ${id}` };
         return run;
       });
-      return { runs: structuredClone(chosen), rows: compareRows(chosen) };
-    },
-    metric_chart: ({ runIds, key, width, height, dark }) => {
-      const palette = ['#0072b2', '#d55e00', '#009e73', '#cc79a7'];
-      const bg = dark ? '#16191e' : '#ffffff';
-      return {
-        svg: `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" data-dark="${dark}"><rect width="100%" height="100%" fill="${bg}"/><text x="12" y="20">${key}</text></svg>`,
-        colors: runIds.map((_, i) => palette[i % palette.length]),
-        points: runIds.length * 50,
-      };
+      const base = baseline === null || baseline === undefined ? 0 : chosen.findIndex((r) => r.id === baseline);
+      if (base < 0) throw { code: 'bad_input', message: `baseline \`${baseline}\` is not one of the runs compared` };
+      return { runs: structuredClone(chosen), rows: compareRows(chosen, base), baseline: base };
     },
     chart_data: ({ request }) => chartData(request),
+    export_chart: ({ chart: e }) => {
+      if (!['svg', 'png', 'csv'].includes(e.format)) throw { code: 'bad_input', message: `\`${e.format}\` is not a chart format` };
+      return null;
+    },
+    export_runs: ({ table: e }) => {
+      if (!['csv', 'parquet'].includes(e.format)) throw { code: 'bad_input', message: `\`${e.format}\` is not a table format: expected csv or parquet` };
+      return null;
+    },
     list_views: () => structuredClone(views),
     save_view: ({ name, spec }) => {
       if (spec.filter && /[<>=]\s*$/.test(spec.filter)) {

@@ -933,6 +933,25 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.equal(await page.getByTestId('sort-metrics.auc').count(), 1, 'the defaults are kept with it');
   });
 
+  test('the table groups runs by any param or tag, runs without it last', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    await page.getByTestId('grouping').selectOption('params.model');
+    const groups = page.getByTestId('group-row');
+    await groups.filter({ hasText: 'model = gbm' }).waitFor();
+    const lines = await tableLines(page);
+    const gbm = lines.indexOf('# model = gbm');
+    assert.ok(gbm >= 0, lines.join('\n'));
+    assert.deepEqual(lines.slice(gbm + 1, gbm + 3).sort(), ['gbm-a', 'gbm-b']);
+    assert.match(await groups.filter({ hasText: 'model = gbm' }).innerText(), /2 runs/);
+    const headers = lines.filter((l) => l.startsWith('# '));
+    const none = headers.indexOf('# model = (none)');
+    assert.ok(none === -1 || none === headers.length - 1, 'runs without the param come last');
+    // A group collapses like an experiment's.
+    await groups.filter({ hasText: 'model = gbm' }).click();
+    await page.getByTestId('run-row').filter({ hasText: 'gbm-a' }).waitFor({ state: 'detached' });
+  });
+
   test('10,000 runs: only the rows in view are in the DOM, and scrolling reaches the last one', async (t) => {
     const page = await openApp(t, { generateRuns: 10_000 });
     await openRuns(page);
@@ -970,7 +989,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
 
     const panel = page.getByTestId('compare-panel');
     await panel.getByTestId('compare-row').first().waitFor();
-    assert.deepEqual(await calls(page, 'compare_runs'), [{ ids: [1, 2] }]);
+    assert.deepEqual(await calls(page, 'compare_runs'), [{ ids: [1, 2], baseline: null }]);
     const toggle = panel.getByTestId('only-differences');
     assert.equal(await toggle.isChecked(), true);
     const keys = () => panel.getByTestId('compare-row').evaluateAll((rs) => rs.map((r) => r.dataset.key));
@@ -982,6 +1001,18 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await toggle.uncheck();
     await panel.locator('[data-key="params.model"]').waitFor();
     assert.ok((await keys()).includes('project'));
+
+    // Difference view: each number against the baseline (the first run), then against another.
+    const aucCells = panel.locator('[data-key="metrics.auc"] [data-testid="compare-cell"]');
+    assert.equal(await aucCells.nth(0).getByTestId('delta').count(), 0, 'the baseline has no difference');
+    assert.equal(await aucCells.nth(1).getByTestId('delta').innerText(), '−0.06 −6.6%');
+    assert.equal(await panel.locator('[data-key="params.lr"] [data-testid="delta"]').innerText(), '−0.05 −50.0%');
+    assert.equal(await panel.locator('[data-key="params.optimizer"] [data-testid="delta"]').count(), 0, 'text has no difference');
+    await panel.getByTestId('baseline').selectOption('2');
+    await panel.locator('[data-testid="compare-run"].baseline-col', { hasText: 'gbm-b' }).waitFor();
+    assert.deepEqual((await calls(page, 'compare_runs')).at(-1), { ids: [1, 2], baseline: 2 });
+    assert.equal(await aucCells.nth(0).getByTestId('delta').innerText(), '+0.06 +7.1%');
+    assert.equal(await aucCells.nth(1).getByTestId('delta').count(), 0);
 
     // Charts: the metrics both runs have (acc and val/auc only one has), drawn from every point.
     const charts = panel.getByTestId('interactive-chart');
@@ -1142,6 +1173,48 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     assert.deepEqual(await chart.locator('.legend li').allInnerTexts(), ['adam (1)', 'sgd (1)']);
   });
 
+  test('a chart exports as SVG, PNG or its data as CSV; the runs table as CSV or Parquet', async (t) => {
+    const page = await openApp(t);
+    const panel = await compareTwo(page);
+    await panel.getByTestId('chart-smoothing').selectOption('ema');
+    const chart = panel.locator('[data-testid="interactive-chart"][data-metric="auc"]');
+    await panel.locator('[data-testid="interactive-chart"][data-metric="auc"][data-smoothing^="ema"]').waitFor();
+    await page.evaluate(() => window.__mock.setSavePath('/home/ana/auc.png'));
+    await chart.getByTestId('chart-export-png').click();
+    await chart.getByTestId('chart-exported').filter({ hasText: 'Saved to /home/ana/auc.png' }).waitFor();
+    const dialog = (await calls(page, 'plugin:dialog|save')).at(-1);
+    assert.deepEqual(dialog.options, { defaultPath: 'auc.png', filters: [{ name: 'PNG', extensions: ['png'] }] });
+    const sent = (await calls(page, 'export_chart')).at(-1);
+    assert.equal(sent.path, '/home/ana/auc.png');
+    assert.equal(sent.chart.format, 'png');
+    assert.equal(sent.chart.request.key, 'auc');
+    assert.deepEqual(sent.chart.request.run_ids, [1, 2]);
+    assert.match(sent.chart.request.smoothing, /^ema:/, 'the chart exports as it is drawn');
+    for (const format of ['svg', 'csv']) {
+      await chart.getByTestId(`chart-export-${format}`).click();
+      await page.waitForFunction((f) => window.__mock.calls.filter((c) => c.cmd === 'export_chart').at(-1).args.chart.format === f, format);
+    }
+    // Cancelling the dialog writes nothing.
+    const before = (await calls(page, 'export_chart')).length;
+    await page.evaluate(() => window.__mock.setSavePath(null));
+    await chart.getByTestId('chart-export-svg').click();
+    await page.waitForFunction((n) => window.__mock.calls.filter((c) => c.cmd === 'plugin:dialog|save').length === n + 1, before);
+    assert.equal((await calls(page, 'export_chart')).length, before);
+
+    // The runs table, as filtered and sorted on screen.
+    await panel.getByTestId('compare-back').click();
+    await page.getByTestId('filter-input').fill('params.optimizer = "adam"');
+    await page.getByTestId('filter-input').press('Enter');
+    await page.getByTestId('runs-count').filter({ hasText: /^1 of/ }).waitFor();
+    await page.evaluate(() => window.__mock.setSavePath('/home/ana/runs.parquet'));
+    await page.getByTestId('runs-export-parquet').click();
+    await page.getByTestId('runs-exported').filter({ hasText: '/home/ana/runs.parquet' }).waitFor();
+    const table = (await calls(page, 'export_runs')).at(-1);
+    assert.equal(table.path, '/home/ana/runs.parquet');
+    assert.equal(table.table.format, 'parquet');
+    assert.equal(table.table.filter, 'params.optimizer = "adam"');
+  });
+
   test('the Charts view charts every metric, searches by text or regex, pins, and saves a view', async (t) => {
     const page = await openApp(t);
     await openRuns(page);
@@ -1255,7 +1328,7 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await page.getByTestId('nav-models').click();
     await page.getByTestId('model-details').getByTestId('lineage-run').filter({ hasText: 'gbm-a' }).click();
     await page.getByTestId('compare-panel').getByRole('heading', { name: 'gbm-a' }).waitFor();
-    assert.deepEqual((await calls(page, 'compare_runs')).at(-1), { ids: [1] });
+    assert.deepEqual((await calls(page, 'compare_runs')).at(-1), { ids: [1], baseline: null });
     assert.equal(await page.getByTestId('nav-runs').getAttribute('aria-current'), 'page');
   });
 
