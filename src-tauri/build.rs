@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "chart_data",
     "export_chart",
     "export_runs",
+    "sweep",
     "list_views",
     "save_view",
     "delete_view",

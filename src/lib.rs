@@ -29,6 +29,7 @@ pub mod report;
 pub mod scan;
 pub mod series;
 pub mod settings;
+pub mod sweep;
 pub mod time;
 pub mod watch;
 

@@ -330,6 +330,40 @@ fn a_view_saved_from_the_command_line_is_listed_applied_and_deleted() {
         &["runs.xlsx", ".csv or .parquet"],
     );
 
+    // A sweep of the same runs: the params that vary, the metric last, each param's importance.
+    let swept = driftdeck(&db, &["runs", "sweep", "val/auc", "--json"]);
+    assert_exit(&swept, 0, &[]);
+    let sweep: serde_json::Value = serde_json::from_str(&stdout(&swept)).unwrap();
+    let axes = sweep["axes"].as_array().unwrap();
+    assert_eq!(axes.last().unwrap()["key"], "metrics.val/auc");
+    assert!(
+        axes.iter()
+            .any(|a| a["key"] == "params.model" && a["kind"] == "categorical")
+    );
+    let runs_swept = sweep["run_ids"].as_array().unwrap().len();
+    for a in axes {
+        assert_eq!(
+            a["values"].as_array().unwrap().len(),
+            runs_swept,
+            "{}",
+            a["key"]
+        );
+    }
+    assert_eq!(
+        sweep["importance"].as_array().unwrap().len(),
+        axes.len() - 1
+    );
+    let text = stdout(&driftdeck(&db, &["runs", "sweep", "val/auc"]));
+    assert!(
+        text.contains("IMPORTANCE") && text.contains("params.model"),
+        "{text}"
+    );
+    assert_exit(
+        &driftdeck(&db, &["runs", "sweep", "nope"]),
+        2,
+        &["`nope`", "val/auc"],
+    );
+
     // A view that would not open is not saved; an unknown one is named with the known ones.
     assert_exit(
         &driftdeck(

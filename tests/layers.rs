@@ -31,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("fairness", &["data", "error", "hash", "json", "parallel"]),
     // Metric histories: x axes, smoothing, groups.
     ("series", &["error"]),
+    ("sweep", &[]),
     // Renderers of analysis results.
     ("report", &["drift", "error", "fairness", "json", "time"]),
     // The project's policy file, driftdeck.toml.
@@ -40,7 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "catalog",
         &[
             "data", "drift", "error", "hash", "json", "parallel", "record", "report", "series",
-            "settings", "time",
+            "sweep", "settings", "time",
         ],
     ),
     // Readers and the index over them.

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use driftdeck::catalog::history::{ChartExport, ChartRequest};
 use driftdeck::catalog::lists::{ModelList, RunComparison, RunList};
 use driftdeck::catalog::query::{DatasetJson, ProblemRow};
+use driftdeck::catalog::sweep::{Sweep, SweepRequest};
 use driftdeck::catalog::views::{RunsExport, SavedView, ViewSpec};
 use driftdeck::report;
 use serde::Serialize;
@@ -91,6 +92,13 @@ pub async fn export_runs(state: App<'_>, table: RunsExport, path: PathBuf) -> An
     state
         .on_connection(move |c| report::write_file(&path, &c.export_runs(&table)?))
         .await
+}
+
+/// A sweep: the runs' params and one metric as axes, with each param's importance.
+#[tauri::command]
+#[specta::specta]
+pub async fn sweep(state: App<'_>, request: SweepRequest) -> Answer<Sweep> {
+    state.on_connection(move |c| Ok(c.sweep(&request)?)).await
 }
 
 /// The saved views, by name.

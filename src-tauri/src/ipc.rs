@@ -33,6 +33,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             catalog::chart_data,
             catalog::export_chart,
             catalog::export_runs,
+            catalog::sweep,
             catalog::list_views,
             catalog::save_view,
             catalog::delete_view,

@@ -17,6 +17,7 @@ mod projects;
 pub mod query;
 pub mod registry;
 pub mod schema;
+pub mod sweep;
 mod units;
 pub mod views;
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use driftdeck::catalog::filter::{Field, Key, field};
 use driftdeck::catalog::query::RunRow;
+use driftdeck::catalog::sweep::SweepRequest;
 use driftdeck::catalog::views::{RunQuery, RunsExport, ViewSpec, parse_sort};
 use driftdeck::catalog::{Catalog, CatalogError, history};
 use driftdeck::error::Error;
@@ -48,6 +49,24 @@ enum RunsCommand {
     /// A run's metric histories, every point: the x chosen and the value smoothed, exactly as
     /// the app's charts draw them
     History(HistoryArgs),
+    /// How much each param matters for a metric across the runs: Pearson's r and a random
+    /// forest's permutation importance (the sweep the app's parallel coordinates draw)
+    Sweep {
+        /// The metric (its final value per run)
+        metric: String,
+        /// Only these params (comma-separated); every param that varies by default
+        #[arg(long, value_delimiter = ',', value_name = "A,B")]
+        params: Vec<String>,
+        /// Only runs of this project (its name, folder or id)
+        #[arg(long, value_name = "P")]
+        project: Option<String>,
+        /// MLflow-style filter of the runs
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
+        /// Print JSON: {"metric", "run_ids", "names", "axes", "importance"}
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +162,22 @@ pub fn run_runs(args: RunsArgs, db: Option<&Path>) -> Result<(), Failure> {
             json,
         }) => compare(&catalog, &ids, all, baseline.as_deref(), json),
         Some(RunsCommand::History(args)) => history(&catalog, args),
+        Some(RunsCommand::Sweep {
+            metric,
+            params,
+            project,
+            filter,
+            json,
+        }) => {
+            let request = SweepRequest {
+                project: resolve_project(&catalog, project.as_deref())?,
+                filter,
+                run_ids: Vec::new(),
+                params,
+                metric,
+            };
+            sweep(&catalog, &request, json)
+        }
         None => list_runs(&mut catalog, args.list),
     }
 }
@@ -377,6 +412,31 @@ fn compare(
                 shown.len()
             )?;
         }
+    }
+    Ok(())
+}
+
+/// `runs sweep`: each param's importance for the metric, most important first.
+fn sweep(catalog: &Catalog, request: &SweepRequest, as_json: bool) -> Result<(), Failure> {
+    let sweep = catalog.sweep(request)?;
+    if as_json {
+        return print_json(&sweep);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{} over {} runs", sweep.metric, sweep.run_ids.len())?;
+    let mut table = Table::new(vec![
+        "PARAM".to_string(),
+        "IMPORTANCE".into(),
+        "CORRELATION".into(),
+    ]);
+    let cell = |v: Option<f64>| v.map(number).unwrap_or_else(|| "—".into());
+    for i in &sweep.importance {
+        table.row(vec![i.key.clone(), cell(i.importance), cell(i.correlation)]);
+    }
+    if table.is_empty() {
+        writeln!(out, "no param varies among these runs")?;
+    } else {
+        table.write(&mut out)?;
     }
     Ok(())
 }

@@ -342,6 +342,49 @@ test('the interactive charts show the logged values, zoom, smooth and group; a v
   assert.equal(saved.spec.group_by, 'params.model');
   assert.equal(saved.spec.charts.smoothing, 'ema:0.6');
   await screenshotTo('E2E_CHARTS_SCREENSHOT');
+
+  // Sweep: parallel coordinates of the runs over their train/loss; brushing the metric axis's
+  // lower part narrows the Runs table to the runs whose final loss is in the brushed range.
+  await session.click((await session.findAll('[data-testid="sweep-toggle"]'))[0]);
+  await waitForElement('[data-testid="parallel-coordinates"]');
+  await choose('sweep-metric', metric);
+  const brushedRange = await waitFor('a brush on the metric axis', () =>
+    session.execute(
+      `const axis = document.querySelector('[data-testid="sweep-axis"][data-key="metrics.' + arguments[0] + '"]');
+       const area = axis && axis.querySelector('[data-testid="sweep-brush-area"]');
+       if (!area) return null;
+       if (!axis.dataset.brushLo) {
+         const r = area.getBoundingClientRect();
+         const at = (f) => ({ clientX: r.x + r.width / 2, clientY: r.y + r.height * f, bubbles: true, pointerId: 1 });
+         area.dispatchEvent(new PointerEvent('pointerdown', at(0.5)));
+         window.dispatchEvent(new PointerEvent('pointermove', at(0.8)));
+         window.dispatchEvent(new PointerEvent('pointerup', at(1)));
+         return null;
+       }
+       return { lo: Number(axis.dataset.brushLo), hi: Number(axis.dataset.brushHi) };`,
+      [metric],
+    ),
+  );
+  const swept = spawnSync(cli, ['runs', 'sweep', metric, '--json', '--db', db], { encoding: 'utf8' });
+  assert.equal(swept.status, 0, swept.stderr);
+  const sweepJson = JSON.parse(swept.stdout);
+  const lossAxis = sweepJson.axes.at(-1);
+  // The Charts view sweeps the runs selected in the table (the two compared above).
+  const inRange = (i) => lossAxis.values[i] !== null && lossAxis.values[i] >= brushedRange.lo && lossAxis.values[i] <= brushedRange.hi;
+  const expected = sweepJson.names.filter((n, i) => runs.includes(n) && inRange(i));
+  assert.ok(expected.length > 0 && expected.length < runs.length, `brushed ${expected.length} of ${runs.length}`);
+  await openView('runs');
+  // Back from the runs compared above to the table.
+  const back = await session.findAll('[data-testid="compare-back"]');
+  if (back.length > 0) await session.click(back[0]);
+  await waitForElement('[data-testid="brushed-note"]');
+  const shownRuns = await waitFor('the brushed rows', () =>
+    session
+      .execute(`return [...document.querySelectorAll('[data-testid="run-row"] [data-testid="run-name"]')].map((n) => n.innerText.trim());`)
+      .then((names) => (names.length === expected.length ? names : null)),
+  );
+  assert.deepEqual([...shownRuns].sort(), [...expected].sort());
+  await session.click((await session.findAll('[data-testid="brushed-clear"]'))[0]);
 });
 
 test('the demo datasets are listed with their rows', async () => {

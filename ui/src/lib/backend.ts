@@ -71,6 +71,11 @@ export type Spread = ipc.Spread;
 /** A chart as a file (`svg`, `png`, `csv`), and the runs table as one (`csv`, `parquet`). */
 export type ChartExport = ipc.ChartExport;
 export type RunsExport = ipc.RunsExport;
+/** A sweep: the runs' params and a metric as axes, with each param's importance for it. */
+export type SweepRequest = ipc.SweepRequest;
+export type Sweep = ipc.Sweep;
+export type SweepAxis = ipc.Axis;
+export type Importance = ipc.Importance;
 /** A saved view of the runs, and what it shows. */
 export type SavedView = ipc.SavedView;
 export type ViewSpec = ipc.ViewSpec;
@@ -339,6 +344,11 @@ export function exportChart(request: ChartExport, path: string): Promise<void> {
 /** Writes the runs (filtered, sorted, with the chosen columns) to `path` as CSV or Parquet. */
 export function exportRuns(request: RunsExport, path: string): Promise<void> {
   return call(async () => void (await commands.exportRuns(request, path)));
+}
+
+/** The sweep of the runs `request` names over one metric; rejects `not_found` naming the metrics they have. */
+export function sweep(request: SweepRequest): Promise<Sweep> {
+  return call(() => commands.sweep(request));
 }
 
 export function listViews(): Promise<SavedView[]> {

@@ -32,6 +32,8 @@ export const commands = {
 	exportChart: (chart: ChartExport, path: string) => __TAURI_INVOKE<null>("export_chart", { chart, path }),
 	/**  Writes the runs table (filtered, sorted, with the chosen columns) to `path` as CSV or Parquet. */
 	exportRuns: (table: RunsExport, path: string) => __TAURI_INVOKE<null>("export_runs", { table, path }),
+	/**  A sweep: the runs' params and one metric as axes, with each param's importance. */
+	sweep: (request: SweepRequest) => __TAURI_INVOKE<Sweep>("sweep", { request }),
 	/**  The saved views, by name. */
 	listViews: () => __TAURI_INVOKE<SavedView[]>("list_views"),
 	/**  Saves (or replaces) a view once its spec checks out. */
@@ -167,6 +169,24 @@ export type AuditEntry = {
 	content_hash: string | null,
 	note: string | null,
 	details: Value,
+};
+
+/**  One axis of a sweep: a param (or the metric) with each run's value on it. */
+export type Axis = {
+	/**  As filters write it: `params.lr`, `metrics.val/auc`. */
+	key: string,
+	/**  `numeric` or `categorical`. */
+	kind: string,
+	/**
+	 *  Each run's value: its number, or its category's index in `categories`; `None` where the
+	 *  run has none.
+	 */
+	values: (number | null)[],
+	/**  A categorical axis's values, in natural order ("8" before "16"). */
+	categories: string[],
+	/**  The range of the values (category indices on a categorical axis). */
+	min: number | null,
+	max: number | null,
 };
 
 /**  Proportions per category, the most frequent first; may end with `(other)`. */
@@ -702,6 +722,22 @@ export type Histogram = {
 	current: number[],
 };
 
+/**  How much a param matters for the metric. */
+export type Importance = {
+	key: string,
+	/**
+	 *  Pearson's r between the param and the metric over the runs having both (numeric params,
+	 *  at least 3 runs, neither constant).
+	 */
+	correlation: number | null,
+	/**
+	 *  The random forest's permutation importance: the growth of its mean squared error when
+	 *  this param is shuffled, as a share of the metric's variance (0: the forest does not use
+	 *  it). `None` with fewer than [`MIN_RUNS`] runs having the metric, or a constant metric.
+	 */
+	importance: number | null,
+};
+
 /**  A bootstrap percentile interval's bounds. */
 export type IntervalBounds = {
 	low: number,
@@ -1130,6 +1166,31 @@ export type Spread = {
 
 /**  Where a model can stand (what `status` holds). */
 export type StatusName = "candidate" | "approved" | "rejected" | "published";
+
+/**  The runs of a sweep on their axes: the params, then the metric last. */
+export type Sweep = {
+	/**  `metrics.KEY`. */
+	metric: string,
+	/**  The runs, in the filter's order (catalog ids), and their names (else their run ids). */
+	run_ids: number[],
+	names: string[],
+	/**  One per param, then the metric; each holds a value per run. */
+	axes: Axis[],
+	/**  Each param's importance for the metric, most important first. */
+	importance: Importance[],
+};
+
+/**  Which runs, which params, which metric. */
+export type SweepRequest = {
+	project?: number | null,
+	filter?: string | null,
+	/**  Only these runs (catalog ids) of those the filter keeps; all of them when empty. */
+	run_ids?: number[],
+	/**  Param names (`lr` or `params.lr`); every param that varies among the runs when empty. */
+	params?: string[],
+	/**  The metric (`auc` or `metrics.auc`): its final value per run. */
+	metric?: string,
+};
 
 /**  The app's colour theme. */
 export type Theme = 

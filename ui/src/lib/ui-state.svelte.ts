@@ -60,6 +60,13 @@ export class RunsUi {
   /** Runs open in the compare panel (one run: its detail); null shows the table. */
   panel = $state<number[] | null>(null);
   onlyDifferences = $state(true);
+  /** The Charts view's sweep panel: open or not, its metric, its scatter's x axis, its brushes. */
+  sweepOpen = $state(false);
+  sweepMetric = $state<string | null>(null);
+  sweepX = $state<string | null>(null);
+  sweepBrushes = $state<Readonly<Record<string, { lo: number; hi: number }>>>({});
+  /** The runs the sweep's brushes keep (catalog ids): the Runs table shows only these; null: no brush. */
+  brushed = $state<ReadonlySet<number> | null>(null);
   /** The compare panel's baseline run; null: the first. */
   baseline = $state<number | null>(null);
   /** The metrics charted in the panel; null until the user picks (defaults apply). */
@@ -149,6 +156,8 @@ export class RunsUi {
     this.panel = null;
     this.chartMetrics = null;
     this.prefetched = null;
+    this.sweepBrushes = {};
+    this.brushed = null;
   }
 }
 

@@ -462,6 +462,31 @@ export function installTauriMock(setup) {
       if (!['csv', 'parquet'].includes(e.format)) throw { code: 'bad_input', message: `\`${e.format}\` is not a table format: expected csv or parquet` };
       return null;
     },
+    // The engine's sweep, reduced: the params that vary, the metric last; correlation only.
+    sweep: ({ request }) => {
+      const chosen = runs.filter((r) => !request.run_ids?.length || request.run_ids.includes(r.id));
+      const metric = request.metric.replace(/^metrics\./, '');
+      if (!chosen.some((r) => metric in r.metrics)) throw { code: 'not_found', message: `no run has metric \`${metric}\`` };
+      const axisOf = (key, texts) => {
+        const numeric = texts.every((t) => t === null || Number.isFinite(Number(t)));
+        const categories = numeric ? [] : [...new Set(texts.filter((t) => t !== null))].sort();
+        const values = texts.map((t) => (t === null ? null : numeric ? Number(t) : categories.indexOf(t)));
+        const present = values.filter((v) => v !== null);
+        return { key, kind: numeric ? 'numeric' : 'categorical', values, categories, min: present.length ? Math.min(...present) : null, max: present.length ? Math.max(...present) : null };
+      };
+      const names = [...new Set(chosen.flatMap((r) => Object.keys(r.params)))].sort();
+      const params = names.filter((k) => chosen.some((r) => r.params[k] !== chosen[0].params[k]));
+      const axes = params.map((k) => axisOf(`params.${k}`, chosen.map((r) => r.params[k] ?? null)));
+      const m = chosen.map((r) => (typeof r.metrics[metric] === 'number' ? r.metrics[metric] : null));
+      axes.push({ ...axisOf(`metrics.${metric}`, m.map((v) => (v === null ? null : String(v)))) });
+      return {
+        metric: `metrics.${metric}`,
+        run_ids: chosen.map((r) => r.id),
+        names: chosen.map((r) => r.name ?? r.run_id),
+        axes,
+        importance: params.map((k) => ({ key: `params.${k}`, correlation: null, importance: null })),
+      };
+    },
     list_views: () => structuredClone(views),
     save_view: ({ name, spec }) => {
       if (spec.filter && /[<>=]\s*$/.test(spec.filter)) {

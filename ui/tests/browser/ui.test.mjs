@@ -1261,6 +1261,49 @@ describe('Driftdeck UI in Chromium (mocked IPC)', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="chart-cell"]').dataset.metric === 'loss');
   });
 
+  test('a sweep draws parallel coordinates; brushing an axis narrows the Runs table', async (t) => {
+    const page = await openApp(t);
+    await openRuns(page);
+    await page.getByTestId('nav-charts').click();
+    await page.getByTestId('sweep-toggle').click();
+    const panel = page.getByTestId('sweep-panel');
+    await panel.getByTestId('sweep-metric').selectOption('auc');
+    const svg = panel.getByTestId('parallel-coordinates');
+    await svg.waitFor();
+    const request = (await calls(page, 'sweep')).at(-1).request;
+    assert.equal(request.metric, 'auc');
+    const keys = await panel.getByTestId('sweep-axis').evaluateAll((as) => as.map((a) => `${a.dataset.key}:${a.dataset.kind}`));
+    assert.equal(keys.at(-1), 'metrics.auc:numeric', 'the metric is the last axis');
+    assert.ok(keys.includes('params.model:categorical'), keys.join(' '));
+    const lines = panel.getByTestId('sweep-line');
+    const all = await lines.count();
+    assert.ok(all >= 3);
+    assert.equal(await panel.getByTestId('sweep-point').count() > 0, true, 'the scatter has points');
+
+    // Brush the top of the metric axis: only the runs with the highest auc stay.
+    const area = panel.locator('[data-testid="sweep-axis"][data-key="metrics.auc"] [data-testid="sweep-brush-area"]');
+    const box = await area.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + 1);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.2, { steps: 4 });
+    await page.mouse.up();
+    const axis = panel.locator('[data-testid="sweep-axis"][data-key="metrics.auc"]');
+    const lo = Number(await axis.getAttribute('data-brush-lo'));
+    const kept = await lines.evaluateAll((ls) => ls.filter((l) => l.dataset.kept === 'true').map((l) => Number(l.dataset.run)));
+    assert.ok(kept.length >= 1 && kept.length < all, `kept ${kept.length} of ${all}`);
+    const aucs = Object.fromEntries(RUNS.map((r) => [r.id, r.metrics.auc]));
+    for (const id of kept) assert.ok(aucs[id] >= lo, `run ${id} auc ${aucs[id]} ≥ ${lo}`);
+    await panel.getByTestId('sweep-summary').filter({ hasText: `${kept.length} of` }).waitFor();
+
+    // The Runs table shows the brushed runs only, until cleared.
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('brushed-note').waitFor();
+    assert.equal(await page.getByTestId('run-row').count(), kept.length);
+    await page.getByTestId('brushed-clear').click();
+    await page.getByTestId('brushed-note').waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('run-row').count(), RUNS.length);
+  });
+
   test('a run with thousands of metrics draws only the charts on screen', async (t) => {
     const metrics = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`m${String(i).padStart(4, '0')}`, i / 3000]));
     const page = await openApp(t, { runs: [run(1, 1, { name: 'wide', metrics })] });
